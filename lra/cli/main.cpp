@@ -1,0 +1,51 @@
+// lra: the command-line entry point. Parses the global options, lets the chosen subcommand set the
+// action, and turns errors into exit codes (2 for anything the user can fix, 1 for bugs).
+#include <iostream>
+
+#include "lra/cli/commands.h"
+#include "lra/environment.h"
+#include "lra/errors.h"
+#include "lra/memory_allocator.h"
+
+int main(int argc, char** argv) {
+  lra::set_command_line(argc, argv);
+  CLI::App app{"lra: Long Range Arena harness (Luna, Transformer, Linformer, ...) on LibTorch"};
+  app.require_subcommand(0, 1);
+  lra::cli::GlobalOptions global;
+  bool show_version = false;
+  app.add_flag("--version", show_version, "print the lra version and commit, libtorch, CUDA, threads and BLAS");
+  app.add_option("--threads", global.threads, "intra-op threads (default: all hardware threads)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--config-dir", global.config_dir, "configs folder (default: $LRA_CONFIG_DIR or the source tree's)");
+
+  lra::cli::Action action;
+  lra::cli::add_config_command(app, global, action);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : lra::kExitUserError;
+  }
+
+  try {
+    lra::configure_threads(global.threads);
+    const std::string warning = lra::blas_warning(lra::detect_blas());
+    if (!warning.empty()) std::cerr << warning;
+    if (show_version) {
+      std::cout << lra::version_text();
+      return 0;
+    }
+    if (!action) {
+      std::cout << app.help();
+      return 0;
+    }
+    return action();
+  } catch (const lra::UserError& e) {
+    std::cerr << "lra: error: " << e.what() << "\n";
+    return lra::kExitUserError;
+  } catch (const std::exception& e) {
+    std::cerr << "lra: internal error: " << e.what() << "\n";
+    return 1;
+  }
+}

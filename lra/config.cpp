@@ -1,0 +1,254 @@
+#include "lra/config.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "lra/atomic_file.h"
+#include "lra/errors.h"
+
+namespace lra {
+namespace fs = std::filesystem;
+
+std::string default_config_dir() {
+  if (const char* env = std::getenv("LRA_CONFIG_DIR"); env && *env) return env;
+  return std::string(LRA_SOURCE_DIR) + "/configs";
+}
+
+std::vector<std::string> list_config_names(const std::string& config_dir, const std::string& kind) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(fs::path(config_dir) / kind, ec))
+    if (entry.path().extension() == ".json") names.push_back(entry.path().stem().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+Json load_json_file(const std::string& path) {
+  std::string text = read_text_file(path);
+  try {
+    return Json::parse(text, /*cb=*/nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
+  } catch (const Json::parse_error& e) {
+    // e.what() already says "at line L, column C"
+    std::string what = e.what();
+    auto pos = what.find("parse error");
+    throw UserError(path + ": bad JSON: " + (pos == std::string::npos ? what : what.substr(pos)));
+  }
+}
+
+namespace {
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string type_name(const Json& v) {
+  if (v.is_boolean()) return "a boolean";
+  if (v.is_number_integer()) return "an integer";
+  if (v.is_number()) return "a number";
+  if (v.is_string()) return "a string";
+  if (v.is_array()) return "an array";
+  if (v.is_object()) return "an object";
+  return "null";
+}
+
+// An integer may stand where a number is expected; nothing else changes type.
+bool same_type(const Json& expected, const Json& given) {
+  if (expected.is_number_float()) return given.is_number();
+  if (expected.is_number_integer()) return given.is_number_integer();
+  if (expected.is_array() && given.is_array()) {
+    if (expected.empty()) return true;
+    return std::all_of(given.begin(), given.end(), [&](const Json& x) { return same_type(expected.front(), x); });
+  }
+  return expected.type() == given.type();
+}
+
+bool starts_with_prefix(const std::string& path, const std::vector<std::string>& prefixes) {
+  for (const auto& prefix : prefixes)
+    if (path.rfind(prefix + ".", 0) == 0) return true;
+  return false;
+}
+
+void collect_paths(const Json& node, const std::string& prefix, std::vector<std::string>& out) {
+  if (!node.is_object()) return;
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    std::string path = prefix.empty() ? it.key() : prefix + "." + it.key();
+    out.push_back(path);
+    collect_paths(it.value(), path, out);
+  }
+}
+
+Json parse_typed_value(const std::string& key, const std::string& text, const Json& expected,
+                       const std::string& expected_source) {
+  auto fail = [&](const std::string& what) {
+    return UserError("--set " + key + "=" + text + ": '" + key + "' expects " + what + " (as in " + expected_source +
+                     "), got '" + text + "'");
+  };
+  try {
+    if (expected.is_boolean()) {
+      if (text == "true" || text == "1") return true;
+      if (text == "false" || text == "0") return false;
+      throw fail("a boolean (true/false)");
+    }
+    if (expected.is_number_integer()) {
+      size_t used = 0;
+      long long v = std::stoll(text, &used);
+      if (used != text.size()) throw fail("an integer");
+      return v;
+    }
+    if (expected.is_number_float()) {
+      size_t used = 0;
+      double v = std::stod(text, &used);
+      if (used != text.size()) throw fail("a number");
+      return v;
+    }
+    if (expected.is_string()) return text;
+    Json parsed = Json::parse(text);  // arrays and objects as JSON
+    if (!same_type(expected, parsed)) throw fail(type_name(expected) + " of the same element type");
+    return parsed;
+  } catch (const std::invalid_argument&) {
+    throw fail(type_name(expected));
+  } catch (const std::out_of_range&) {
+    throw fail(type_name(expected) + " in range");
+  } catch (const Json::parse_error&) {
+    throw fail(type_name(expected) + " written as JSON");
+  }
+}
+
+}  // namespace
+
+std::string nearest_key(const std::string& path, const std::vector<std::string>& candidates) {
+  std::string best;
+  size_t best_distance = SIZE_MAX;
+  for (const auto& candidate : candidates) {
+    size_t d = edit_distance(path, candidate);
+    if (d < best_distance) best_distance = d, best = candidate;
+  }
+  return best;
+}
+
+LayeredConfig::LayeredConfig(Json defaults, std::string defaults_source) : value_(std::move(defaults)) {
+  if (!value_.is_object()) throw UserError(defaults_source + ": the defaults must be a JSON object");
+  for (const auto& path : key_paths()) sources_[path] = defaults_source;
+}
+
+std::vector<std::string> LayeredConfig::key_paths() const {
+  std::vector<std::string> paths;
+  collect_paths(value_, "", paths);
+  return paths;
+}
+
+std::string LayeredConfig::source_of(const std::string& path) const {
+  auto it = sources_.find(path);
+  return it == sources_.end() ? "?" : it->second;
+}
+
+void LayeredConfig::apply(const Json& layer, const std::string& source, const std::vector<std::string>& open_prefixes) {
+  if (!layer.is_object()) throw UserError(source + ": expected a JSON object at the top level");
+  merge(value_, layer, "", source, open_prefixes);
+}
+
+void LayeredConfig::merge(Json& target, const Json& layer, const std::string& prefix, const std::string& source,
+                          const std::vector<std::string>& open_prefixes) {
+  for (auto it = layer.begin(); it != layer.end(); ++it) {
+    const std::string path = prefix.empty() ? it.key() : prefix + "." + it.key();
+    if (!target.contains(it.key())) {
+      if (!starts_with_prefix(path, open_prefixes))
+        throw UserError(source + ": unknown key '" + path + "' (nearest valid key: '" +
+                        nearest_key(path, key_paths()) + "')");
+      target[it.key()] = it.value();
+      std::vector<std::string> added{path};
+      collect_paths(it.value(), path, added);
+      for (const auto& p : added) sources_[p] = source;
+      continue;
+    }
+    Json& slot = target[it.key()];
+    if (slot.is_object() && it.value().is_object()) {
+      sources_[path] = source;
+      merge(slot, it.value(), path, source, open_prefixes);
+      continue;
+    }
+    if (!same_type(slot, it.value()))
+      throw UserError(source + ": key '" + path + "' must be " + type_name(slot) + " (as in " + source_of(path) +
+                      "), got " + type_name(it.value()) + " " + it.value().dump());
+    slot = it.value().is_number_integer() && slot.is_number_float() ? Json(it.value().get<double>()) : it.value();
+    sources_[path] = source;
+  }
+}
+
+void LayeredConfig::apply_override(const std::string& assignment) {
+  auto eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw UserError("--set '" + assignment + "': expected key.path=value, e.g. --set train.lr=0.001");
+  const std::string key = assignment.substr(0, eq);
+  const std::string text = assignment.substr(eq + 1);
+  Json::json_pointer pointer("/" + [&] {
+    std::string p = key;
+    std::replace(p.begin(), p.end(), '.', '/');
+    return p;
+  }());
+  if (!value_.contains(pointer))
+    throw UserError("--set " + assignment + ": unknown key '" + key + "' (nearest valid key: '" +
+                    nearest_key(key, key_paths()) + "')");
+  Json& slot = value_[pointer];
+  if (slot.is_object())
+    throw UserError("--set " + assignment + ": '" + key + "' is a section; set one of its keys, e.g. '" + key + "." +
+                    slot.begin().key() + "'");
+  slot = parse_typed_value(key, text, slot, source_of(key));
+  sources_[key] = "--set " + assignment;
+}
+
+Json resolve_config(const ConfigRequest& request) {
+  const std::string dir = request.config_dir.empty() ? default_config_dir() : request.config_dir;
+  auto file_of = [&](const std::string& kind, const std::string& name, const char* what) {
+    std::string path = dir + "/" + kind + "/" + name + ".json";
+    if (!fs::exists(path)) {
+      std::string known;
+      for (const auto& n : list_config_names(dir, kind)) known += (known.empty() ? "" : ", ") + n;
+      throw UserError(std::string("unknown ") + what + " '" + name + "' (known: " + known + "; files in " + dir + "/" +
+                      kind + "/)");
+    }
+    return path;
+  };
+  const std::string task_file = file_of("tasks", request.task, "task");
+  const std::string model_file = file_of("models", request.model, "model");
+  const std::string profile_file = file_of("profiles", request.profile, "profile");
+
+  const std::string defaults_file = dir + "/defaults.json";
+  LayeredConfig config(load_json_file(defaults_file), defaults_file);
+  config.apply(load_json_file(task_file), task_file, {"task.data", "task.generate"});
+  config.apply(load_json_file(model_file), model_file, {"model.attention"});
+
+  // A profile has sections: "all" (every cell), "tasks": {task: ...}, "models": {model: ...}.
+  Json profile = load_json_file(profile_file);
+  for (auto it = profile.begin(); it != profile.end(); ++it) {
+    const std::string& section = it.key();
+    if (section != "description" && section != "all" && section != "tasks" && section != "models")
+      throw UserError(profile_file + ": unknown section '" + section + "' (valid: description, all, tasks, models)");
+  }
+  if (profile.contains("all")) config.apply(profile["all"], profile_file + " (all)");
+  if (profile.contains("tasks") && profile["tasks"].contains(request.task))
+    config.apply(profile["tasks"][request.task], profile_file + " (tasks." + request.task + ")");
+  if (profile.contains("models") && profile["models"].contains(request.model))
+    config.apply(profile["models"][request.model], profile_file + " (models." + request.model + ")");
+
+  for (const auto& assignment : request.overrides) config.apply_override(assignment);
+
+  Json resolved = config.value();
+  resolved["task"]["name"] = request.task;
+  resolved["model"]["name"] = request.model;
+  resolved["profile"] = request.profile;
+  return resolved;
+}
+
+}  // namespace lra

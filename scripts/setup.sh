@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs (with apt, only what is missing) every Debian package that the build, the tests and
+# run_all.sh need. Idempotent and quiet when nothing is missing.
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build ccache git pkg-config
+  libtorch-dev            # libtorch 1.13 (CPU)
+  libopenblas0-openmp     # without it libtorch's matmul falls back to reference BLAS (~10x slower)
+  libgloo-dev             # c10d ProcessGroupGloo headers (multi-process training)
+  nlohmann-json3-dev libcli11-dev catch2 libbenchmark-dev libpng-dev
+  gnuplot-nox             # lra plot
+  dataset-fashion-mnist   # the offline Image substitute
+)
+# Optional: Debian's PyTorch, only for the cross-check tests (never a runtime dependency).
+optional=(python3-torch)
+
+missing=()
+for p in "${packages[@]}" "${optional[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+echo "setup: installing ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "setup: done"

@@ -1,0 +1,52 @@
+// The atomic writer never leaves a partial file: a failed write keeps the old content and no temp.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+#include "lra/atomic_file.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+fs::path fresh_dir(const std::string& name) {
+  fs::path dir = fs::temp_directory_path() / ("lra_atomic_" + name + "_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+size_t entries_in(const fs::path& dir) {
+  return static_cast<size_t>(std::distance(fs::directory_iterator(dir), fs::directory_iterator{}));
+}
+}  // namespace
+
+TEST_CASE("write_json_atomically writes the document and creates parent folders", "[atomic]") {
+  fs::path dir = fresh_dir("json");
+  std::string path = (dir / "a" / "b" / "report.json").string();
+  lra::write_json_atomically(path, {{"status", "ok"}, {"n", 3}});
+  CHECK(nlohmann::json::parse(lra::read_text_file(path))["n"] == 3);
+  CHECK(entries_in(dir / "a" / "b") == 1);  // no temp file left
+}
+
+TEST_CASE("a writer that fails leaves the old file intact and no temp file", "[atomic]") {
+  fs::path dir = fresh_dir("fail");
+  std::string path = (dir / "r.json").string();
+  lra::write_text_atomically(path, "old");
+  CHECK_THROWS(lra::write_atomically(path, [](const std::string& temp) {
+    std::ofstream(temp) << "half of a new";
+    throw std::runtime_error("disk full");
+  }));
+  CHECK(lra::read_text_file(path) == "old");
+  CHECK(entries_in(dir) == 1);
+}
+
+TEST_CASE("replacing a file is all-or-nothing for readers", "[atomic]") {
+  fs::path dir = fresh_dir("replace");
+  std::string path = (dir / "latest.json").string();
+  for (int i = 0; i < 50; ++i) {
+    lra::write_json_atomically(path, {{"i", i}, {"payload", std::string(10000, 'x')}});
+    CHECK(nlohmann::json::parse(lra::read_text_file(path))["i"] == i);
+  }
+  CHECK(entries_in(dir) == 1);
+}
