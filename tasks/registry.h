@@ -1,0 +1,37 @@
+#pragma once
+// Task name -> how to load its splits from the official release layout and how to generate data in
+// that layout offline. Registered with one explicit line each in tasks/registry.cpp.
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tasks/dataset.h"
+
+namespace lra {
+
+// Loads train/val/test from data_dir (the release root, e.g. data/ holding listops-1000/).
+// task_config is the resolved config's "task" section (task.data.* says where and how).
+// Applies task.data.{train,val,test}_limit. Throws UserError (file:line and the fix) on bad input.
+using TaskLoader = std::function<TaskSplits(const std::string& data_dir, const nlohmann::json& task_config)>;
+
+// Writes generated data in the official layout under data_dir, plus a DATASET.json in the task's
+// folder. task_config.generate holds the generator parameters; seed makes it deterministic.
+using TaskGenerator =
+    std::function<void(const std::string& data_dir, const nlohmann::json& task_config, uint64_t seed)>;
+
+struct TaskEntry {
+  std::string name;
+  std::string description;
+  TaskLoader load;
+  TaskGenerator generate;  // may be empty when the task cannot be generated offline
+};
+
+const std::vector<TaskEntry>& task_registry();
+const TaskEntry& find_task(const std::string& name);  // UserError listing the known names
+
+// Loads a task's splits for a resolved config (config["task"]["name"] picks the entry).
+TaskSplits load_task(const std::string& data_dir, const nlohmann::json& config);
+
+}  // namespace lra
