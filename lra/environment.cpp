@@ -12,6 +12,7 @@
 #include <torch/version.h>
 
 #include "lra/memory_allocator.h"
+#include "models/dropout.h"
 
 namespace lra {
 
@@ -112,6 +113,7 @@ nlohmann::json environment_block(const std::string& device) {
       {"blas", blas.name},
       {"blas_path", blas.path},
       {"memory_allocator", memory_allocator_description()},
+      {"dropout_implementation", dropout_implementation()},
       {"hostname", hostname()},
       {"date_utc", utc_now_iso8601()},
       {"command_line", joined},

@@ -15,6 +15,9 @@ struct ModelEntry {
   std::string name;
   std::string description;  // one line
   std::function<ClassifierModel(const nlohmann::json& config)> build;
+  // Analytic FLOPs of one training step (forward + backward ~ 3x forward matmul FLOPs) at batch
+  // `batch` and sequence length `length`, for the bench's utilisation figure; empty if unknown.
+  std::function<double(const nlohmann::json& config, int64_t batch, int64_t length)> train_step_flops;
 };
 
 const std::vector<ModelEntry>& model_registry();

@@ -24,6 +24,10 @@ void add_models_command(CLI::App& app, GlobalOptions& global, Action& action);
 void add_data_command(CLI::App& app, GlobalOptions& global, Action& action);
 void add_train_command(CLI::App& app, GlobalOptions& global, Action& action);
 void add_eval_command(CLI::App& app, GlobalOptions& global, Action& action);
+void add_bench_command(CLI::App& app, GlobalOptions& global, Action& action);
+void add_report_command(CLI::App& app, GlobalOptions& global, Action& action);
+void add_plot_command(CLI::App& app, GlobalOptions& global, Action& action);
+void add_launch_command(CLI::App& app, GlobalOptions& global, Action& action);
 
 // Common options of commands that resolve a config (--task --model --profile --set).
 struct ConfigOptions {

@@ -1,0 +1,256 @@
+#include "lra/bench.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <torch/torch.h>
+
+#include "lra/atomic_file.h"
+#include "lra/device.h"
+#include "lra/environment.h"
+#include "lra/errors.h"
+#include "lra/memory_tracker.h"
+#include "lra/runtime.h"
+#include "lra/step_stats.h"
+#include "models/registry.h"
+#include "tasks/batch.h"
+
+namespace lra {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double physical_memory_bytes() {
+  std::ifstream meminfo("/proc/meminfo");
+  std::string key;
+  double kib = 0;
+  while (meminfo >> key >> kib)
+    if (key == "MemTotal:") return kib * 1024.0;
+  return 0.0;
+}
+
+Json cell_config(const BenchOptions& options, const std::string& model, int64_t length) {
+  ConfigRequest request{options.task, model, options.profile, options.overrides, options.config_dir};
+  request.overrides.push_back("task.max_len=" + std::to_string(length));
+  request.overrides.push_back("train.batch_size=" + std::to_string(options.batch));
+  return resolve_config(request);
+}
+
+std::string format_gb(double bytes) {
+  std::ostringstream out;
+  out.precision(3);
+  out << bytes / 1e9;
+  return out.str();
+}
+
+}  // namespace
+
+double estimate_peak_bytes(const std::vector<std::pair<int64_t, double>>& measured, int64_t length) {
+  if (measured.empty()) return 0.0;
+  const auto& [n2, m2] = measured.back();
+  double slope = 2.0;
+  if (measured.size() >= 2) {
+    const auto& [n1, m1] = measured[measured.size() - 2];
+    if (n2 > n1 && m1 > 0 && m2 > 0) slope = std::max(1.0, std::log(m2 / m1) / std::log(double(n2) / double(n1)));
+  }
+  return m2 * std::pow(double(length) / double(n2), slope);
+}
+
+double measure_sgemm_flops(const std::string& device_name) {
+  const torch::Device device = parse_device(device_name);
+  const int64_t n = 2048;
+  auto a = torch::randn({n, n}, torch::TensorOptions().device(device));
+  auto b = torch::randn({n, n}, torch::TensorOptions().device(device));
+  auto c = torch::mm(a, b);  // warm-up
+  synchronize(device);
+  std::vector<double> rates;
+  for (int i = 0; i < 5; ++i) {
+    auto start = Clock::now();
+    torch::mm_out(c, a, b);
+    synchronize(device);
+    double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    rates.push_back(2.0 * double(n) * double(n) * double(n) / seconds);
+  }
+  return quantile(rates, 0.5);
+}
+
+Json bench_cell(const BenchOptions& options, const std::string& model_name, int64_t length) {
+  const Json config = cell_config(options, model_name, length);
+  apply_runtime_settings(config);
+  const torch::Device device = parse_device("cpu");
+  ScopedMemoryTracking memory;  // before the model: parameters and optimiser state count too
+  reset_peak_rss();
+  torch::manual_seed(1);
+  ClassifierModel model = build_model(config);
+  model->train();
+  const auto& train = config.at("train");
+  torch::optim::AdamW optimizer(model->parameters(),
+                                torch::optim::AdamWOptions(train.at("lr").get<double>())
+                                    .betas({train.at("adam_beta1").get<double>(), train.at("adam_beta2").get<double>()})
+                                    .weight_decay(train.at("weight_decay").get<double>()));
+  const TaskInfo task = task_info_from_config(config);
+  const Batch batch = random_batch(task, options.batch, length, 1);
+
+  StepStats stats;
+  int64_t peak = 0;
+  for (int64_t step = 0; step < options.warmup + options.steps; ++step) {
+    memory.tracker().reset_peak();
+    auto start = Clock::now();
+    optimizer.zero_grad();
+    auto loss = torch::nn::functional::cross_entropy(model->forward(batch), batch.labels);
+    loss.backward();
+    optimizer.step();
+    synchronize(device);
+    double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    if (step >= options.warmup) {
+      stats.add(seconds);
+      peak = std::max(peak, memory.tracker().peak_bytes());
+    }
+  }
+  std::vector<double> times = stats.to_json().get<std::vector<double>>();
+  const double median = quantile(times, 0.5);
+  const ModelEntry& entry = find_model(model_name);
+  const double flops = entry.train_step_flops ? entry.train_step_flops(config, options.batch, length) : 0.0;
+  return {{"model", model_name},
+          {"length", length},
+          {"batch", options.batch},
+          {"status", "ok"},
+          {"parameters", parameter_count(*model)},
+          {"step_time_median_s", median},
+          {"step_time_p10_s", quantile(times, 0.1)},
+          {"step_time_p90_s", quantile(times, 0.9)},
+          {"steps_per_second", median > 0 ? 1.0 / median : 0.0},
+          {"tokens_per_second", median > 0 ? double(batch.real_tokens) / median : 0.0},
+          {"peak_tensor_bytes", peak},
+          {"peak_rss_bytes", peak_rss_bytes()},
+          {"train_step_flops", flops},
+          {"achieved_flops_per_second", median > 0 ? flops / median : 0.0},
+          {"timed_steps", options.steps},
+          {"warmup_steps", options.warmup},
+          {"dropout", config.at("model").at("dropout")},
+          {"attention_dropout", config.at("model").at("attention_dropout")},
+          {"environment", environment_block("cpu")}};
+}
+
+void add_ratios(Json& rows, const std::string& baseline) {
+  for (auto& row : rows) {
+    if (row["status"] != "ok") continue;
+    for (const auto& base : rows)
+      if (base["model"] == baseline && base["length"] == row["length"] && base["status"] == "ok") {
+        row["speedup_vs_" + baseline] =
+            base["step_time_median_s"].get<double>() / row["step_time_median_s"].get<double>();
+        row["memory_fraction_vs_" + baseline] =
+            row["peak_tensor_bytes"].get<double>() / base["peak_tensor_bytes"].get<double>();
+      }
+  }
+}
+
+std::string bench_csv(const Json& rows) {
+  const std::vector<std::string> columns{"model", "length", "batch", "status", "parameters", "step_time_median_s",
+                                         "step_time_p10_s", "step_time_p90_s", "steps_per_second",
+                                         "tokens_per_second", "peak_tensor_bytes", "peak_rss_bytes",
+                                         "train_step_flops", "flop_utilisation", "speedup_vs_transformer",
+                                         "memory_fraction_vs_transformer"};
+  std::ostringstream out;
+  for (size_t i = 0; i < columns.size(); ++i) out << (i ? "," : "") << columns[i];
+  out << "\n";
+  for (const auto& row : rows) {
+    for (size_t i = 0; i < columns.size(); ++i) {
+      out << (i ? "," : "");
+      if (!row.contains(columns[i])) continue;
+      const auto& v = row[columns[i]];
+      if (v.is_string()) {
+        std::string s = v.get<std::string>();
+        out << (s.find(',') != std::string::npos ? "\"" + s + "\"" : s);
+      } else {
+        out << v.dump();
+      }
+    }
+    out << "\n";
+  }
+  return out.str();
+}
+
+Json run_bench(const BenchOptions& options, const std::string& self_exe) {
+  const double limit = options.memory_limit_gb > 0 ? options.memory_limit_gb * 1e9 : 0.85 * physical_memory_bytes();
+  for (const auto& model : options.models) find_model(model);  // unknown names fail before any work
+  apply_runtime_settings(cell_config(options, options.models.front(), options.lengths.front()));  // as the cells do
+  const double sgemm = measure_sgemm_flops();
+  Json rows = Json::array();
+  for (const auto& model : options.models) {
+    std::vector<std::pair<int64_t, double>> measured;
+    for (int64_t length : options.lengths) {
+      const double estimate = estimate_peak_bytes(measured, length);
+      if (estimate > limit) {
+        rows.push_back({{"model", model}, {"length", length}, {"batch", options.batch},
+                        {"status", "skipped: est. " + format_gb(estimate) + " GB > limit " + format_gb(limit) + " GB"}});
+        if (!options.quiet) std::cerr << model << " n=" << length << ": " << rows.back()["status"].get<std::string>() << "\n";
+        continue;
+      }
+      const std::string result_file = options.out_dir + "/.cell-" + std::to_string(::getpid()) + ".json";
+      std::vector<std::string> args{self_exe, "--threads", std::to_string(at::get_num_threads()), "bench", "--task",
+                                    options.task, "--profile", options.profile, "--batch", std::to_string(options.batch),
+                                    "--steps", std::to_string(options.steps), "--warmup", std::to_string(options.warmup),
+                                    "--cell", model + ":" + std::to_string(length), "--cell-result", result_file};
+      if (!options.config_dir.empty()) args.insert(args.begin() + 1, {"--config-dir", options.config_dir});
+      for (const auto& o : options.overrides) args.insert(args.end(), {"--set", o});
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      auto start = Clock::now();
+      pid_t pid = fork();
+      if (pid == 0) {
+        execv(self_exe.c_str(), argv.data());
+        _exit(127);
+      }
+      int status = 0;
+      waitpid(pid, &status, 0);
+      Json row;
+      if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        row = Json::parse(read_text_file(result_file));
+        std::remove(result_file.c_str());
+        measured.emplace_back(length, row["peak_tensor_bytes"].get<double>());
+        if (sgemm > 0) row["flop_utilisation"] = row["achieved_flops_per_second"].get<double>() / sgemm;
+      } else {
+        std::string why = WIFSIGNALED(status) ? "killed by signal " + std::to_string(WTERMSIG(status)) +
+                                                    (WTERMSIG(status) == SIGKILL ? " (out of memory?)" : "")
+                                              : "exit code " + std::to_string(WEXITSTATUS(status));
+        row = {{"model", model}, {"length", length}, {"batch", options.batch}, {"status", "failed: " + why}};
+      }
+      if (!options.quiet)
+        std::cerr << model << " n=" << length << ": " << row["status"].get<std::string>()
+                  << (row.contains("step_time_median_s")
+                          ? "  " + std::to_string(row["step_time_median_s"].get<double>()) + " s/step, peak " +
+                                format_gb(row["peak_tensor_bytes"].get<double>()) + " GB"
+                          : "")
+                  << "  (" << std::chrono::duration<double>(Clock::now() - start).count() << " s)\n";
+      rows.push_back(row);
+    }
+  }
+  add_ratios(rows);
+  Json doc = {{"schema_version", 1},
+              {"kind", "lra-bench"},
+              {"protocol", "LRA Table 2: full training steps (forward, loss, backward, AdamW) on random tokens of "
+                           "exactly n, warm-up then timed steps; median step time; exact peak tensor bytes"},
+              {"task", options.task},
+              {"profile", options.profile},
+              {"overrides", options.overrides},
+              {"batch", options.batch},
+              {"timed_steps", options.steps},
+              {"warmup_steps", options.warmup},
+              {"memory_limit_bytes", limit},
+              {"sgemm_flops_per_second", sgemm},
+              {"environment", environment_block("cpu")},
+              {"rows", rows}};
+  write_json_atomically(options.out_dir + "/bench.json", doc);
+  write_text_atomically(options.out_dir + "/bench.csv", bench_csv(rows));
+  return doc;
+}
+
+}  // namespace lra

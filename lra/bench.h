@@ -1,0 +1,47 @@
+#pragma once
+// `lra bench`: the LRA Table 2 protocol. For each (model, length n): full training steps (forward,
+// loss, backward, AdamW) on random tokens of exactly n, warm-up then timed steps. Each cell runs in
+// its own child process, so peak RSS and tensor memory are the cell's alone and an out-of-memory
+// kill costs one cell, not the whole table.
+#include <string>
+#include <vector>
+
+#include "lra/config.h"
+
+namespace lra {
+
+struct BenchOptions {
+  std::string task = "text";
+  std::string profile = "paper";
+  std::vector<std::string> models;
+  std::vector<int64_t> lengths;
+  std::vector<std::string> overrides;
+  std::string config_dir;
+  int64_t batch = 4;
+  int64_t steps = 5;
+  int64_t warmup = 2;
+  double memory_limit_gb = 0.0;  // 0: 85% of physical memory
+  std::string out_dir = "results/bench";
+  bool quiet = false;
+};
+
+// One cell, in this process; returns its result row.
+Json bench_cell(const BenchOptions& options, const std::string& model, int64_t length);
+
+// The whole grid (each cell in a child process running `self_exe bench --cell ...`); writes
+// bench.json and bench.csv under out_dir and returns the document.
+Json run_bench(const BenchOptions& options, const std::string& self_exe);
+
+// Peak memory at `length` extrapolated from measured (length, bytes) points by the log-log slope of
+// the last two (a single point scales quadratically, the worst case of softmax attention).
+double estimate_peak_bytes(const std::vector<std::pair<int64_t, double>>& measured, int64_t length);
+
+// Practical FP32 matmul peak of this machine: FLOP/s of a large square sgemm.
+double measure_sgemm_flops(const std::string& device = "cpu");
+
+// Adds speed-up and memory fraction vs the Transformer at the same length to every row.
+void add_ratios(Json& rows, const std::string& baseline = "transformer");
+
+std::string bench_csv(const Json& rows);
+
+}  // namespace lra

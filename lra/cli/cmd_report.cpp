@@ -1,0 +1,72 @@
+// lra report DIR / lra plot DIR: Markdown tables and gnuplot figures from run reports + bench.
+#include <filesystem>
+#include <iostream>
+
+#include "lra/atomic_file.h"
+#include "lra/cli/commands.h"
+#include "lra/config.h"
+#include "lra/errors.h"
+#include "lra/plot.h"
+#include "lra/report.h"
+
+namespace lra::cli {
+
+namespace {
+struct ReportOptions {
+  std::string dir;
+  std::string bench;  // default: DIR/bench/bench.json when present
+  std::string out;    // default: DIR/report.md  (plots: DIR/figures)
+};
+
+Json load_bench(const ReportOptions& options) {
+  std::string path = options.bench.empty() ? options.dir + "/bench/bench.json" : options.bench;
+  if (!std::filesystem::exists(path)) {
+    if (!options.bench.empty()) throw UserError("--bench " + path + ": no such file");
+    return nullptr;
+  }
+  return load_json_file(path);
+}
+
+void add_common(CLI::App& command, ReportOptions& options) {
+  command.add_option("dir", options.dir, "folder with run reports (searched recursively for latest.json)")
+      ->required();
+  command.add_option("--bench", options.bench, "bench.json (default DIR/bench/bench.json)");
+}
+}  // namespace
+
+void add_report_command(CLI::App& app, GlobalOptions& global, Action& action) {
+  auto* report = app.add_subcommand("report", "Markdown Table 1 and Table 2 beside the published numbers");
+  auto options = std::make_shared<ReportOptions>();
+  add_common(*report, *options);
+  report->add_option("--out", options->out, "output file (default DIR/report.md)");
+  report->callback([&global, &action, options] {
+    action = [&global, options] {
+      const std::string config_dir = global.config_dir.empty() ? default_config_dir() : global.config_dir;
+      auto runs = collect_run_reports(options->dir);
+      std::string markdown = report_markdown(runs, load_bench(*options), load_published(config_dir));
+      const std::string out = options->out.empty() ? options->dir + "/report.md" : options->out;
+      write_text_atomically(out, markdown);
+      std::cout << markdown << "\nreport: " << out << " (" << runs.size() << " runs)\n";
+      return 0;
+    };
+  });
+}
+
+void add_plot_command(CLI::App& app, GlobalOptions& /*global*/, Action& action) {
+  auto* plot = app.add_subcommand("plot", "gnuplot figures (PNG + SVG + .gp + .dat): time, memory, bubble chart");
+  auto options = std::make_shared<ReportOptions>();
+  add_common(*plot, *options);
+  plot->add_option("--out", options->out, "output folder (default DIR/figures)");
+  plot->callback([&action, options] {
+    action = [options] {
+      Json bench = load_bench(*options);
+      if (bench.is_null()) throw UserError("no bench result in " + options->dir + "/bench/; run `lra bench` first");
+      const std::string out = options->out.empty() ? options->dir + "/figures" : options->out;
+      std::filesystem::create_directories(out);
+      for (const auto& png : write_plots(bench, collect_run_reports(options->dir), out)) std::cout << png << "\n";
+      return 0;
+    };
+  });
+}
+
+}  // namespace lra::cli

@@ -1,0 +1,14 @@
+#include "lra/runtime.h"
+
+#include "lra/memory_allocator.h"
+#include "models/dropout.h"
+
+namespace lra {
+
+void apply_runtime_settings(const Json& config) {
+  const Json& runtime = config.at("runtime");
+  configure_memory_allocator(runtime.at("allocator").get<std::string>());
+  set_dropout_implementation(runtime.at("dropout").get<std::string>());
+}
+
+}  // namespace lra

@@ -1,0 +1,463 @@
+#include "lra/trainer.h"
+
+#include <csignal>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+
+#include <torch/torch.h>
+
+#include "lra/checkpoint.h"
+#include "lra/atomic_file.h"
+#include "lra/data_order.h"
+#include "lra/device.h"
+#include "lra/environment.h"
+#include "lra/errors.h"
+#include "lra/evaluate.h"
+#include "lra/lr_schedule.h"
+#include "lra/memory_tracker.h"
+#include "lra/progress.h"
+#include "lra/run_report.h"
+#include "lra/step_stats.h"
+#include "models/registry.h"
+#include "models/state_dict.h"
+#include "tasks/registry.h"
+
+namespace lra {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// SIGINT/SIGTERM: finish the current step, then checkpoint and stop.
+std::atomic<bool> g_stop_requested{false};
+extern "C" void request_stop(int) { g_stop_requested.store(true); }
+
+class SignalScope {
+ public:
+  SignalScope() {
+    g_stop_requested.store(false);
+    struct sigaction action {};
+    action.sa_handler = request_stop;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, &old_int_);
+    sigaction(SIGTERM, &action, &old_term_);
+  }
+  ~SignalScope() {
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+  }
+
+ private:
+  struct sigaction old_int_ {}, old_term_ {};
+};
+
+// The first key path where two configs differ ("" when equal).
+std::string first_difference(const Json& a, const Json& b, const std::string& prefix = "") {
+  if (a.is_object() && b.is_object()) {
+    for (auto it = a.begin(); it != a.end(); ++it) {
+      const std::string path = prefix.empty() ? it.key() : prefix + "." + it.key();
+      if (!b.contains(it.key())) return path;
+      std::string diff = first_difference(it.value(), b[it.key()], path);
+      if (!diff.empty()) return diff;
+    }
+    for (auto it = b.begin(); it != b.end(); ++it)
+      if (!a.contains(it.key())) return prefix.empty() ? it.key() : prefix + "." + it.key();
+    return "";
+  }
+  return a == b ? "" : (prefix.empty() ? "(root)" : prefix);
+}
+
+struct Curves {
+  Json train = Json::array();  // {step, loss, accuracy, lr}
+  Json val = Json::array();    // {step, loss, accuracy}
+};
+
+class Trainer {
+ public:
+  Trainer(const Json& config, const TrainOptions& options)
+      : config_(config),
+        options_(options),
+        train_(config.at("train")),
+        task_(task_info_from_config(config)),
+        device_(parse_device(options.device)) {}
+
+  int run();
+
+ private:
+  void set_up();
+  void resume_or_start();
+  bool train_one_step();  // false when the loss was not finite
+  void validate();
+  void save_resume_point();
+  Json report(const std::string& status) const;
+  Json final_accuracies();
+  void set_lr(double lr);
+  EvalResult evaluate_split(const Dataset& data, int64_t limit);
+  void write_report(const Json& doc) const;
+
+  const Json config_;
+  const TrainOptions options_;
+  const Json& train_;
+  const TaskInfo task_;
+  const torch::Device device_;
+  ScopedMemoryTracking memory_;  // installed before the model exists: parameters count too
+
+  std::unique_ptr<Distributed> dist_;
+  TaskSplits data_;
+  ClassifierModel model_;
+  c10::Dict<std::string, at::Tensor> best_state_;  // in memory on every rank (rank 0 also writes best.ckpt)
+  std::unique_ptr<torch::optim::AdamW> optimizer_;
+  std::unique_ptr<DataOrder> order_;
+  LrSchedule schedule_;
+  RunPaths paths_;
+
+  // Run state (saved in checkpoints).
+  int64_t step_ = 0;
+  int64_t micro_batches_ = 0;
+  double best_val_ = -1.0;
+  int64_t best_step_ = 0;
+  Curves curves_;
+  StepStats step_stats_;
+  bool stop_requested_ = false;  // agreed by all ranks
+  double train_seconds_ = 0.0, eval_seconds_ = 0.0, wall_seconds_before_ = 0.0;
+  int64_t tokens_ = 0;
+  int64_t peak_step_bytes_ = 0;
+  Clock::time_point started_ = Clock::now();
+
+  // Training-curve window.
+  double window_loss_ = 0.0, window_correct_ = 0.0, window_examples_ = 0.0;
+  int64_t window_steps_ = 0;
+  double last_loss_ = 0.0;
+  std::string failure_;
+  Json distributed_block_ = {{"world_size", 1}, {"backend", "none"}};
+};
+
+void Trainer::set_up() {
+  dist_ = Distributed::connect(options_.distributed, device_);
+  distributed_block_ = {{"world_size", dist_->world_size()},
+                        {"backend", dist_->backend()},
+                        {"global_batch", train_.at("batch_size").get<int64_t>() * dist_->world_size()}};
+  data_ = load_task(options_.data_dir, config_);
+  if (data_.val.size() == 0 || data_.test.size() == 0)
+    throw UserError("task '" + task_.name + "' in " + options_.data_dir + " has an empty validation or test split");
+  const auto seed = train_.at("seed").get<int64_t>();
+  torch::manual_seed(static_cast<uint64_t>(seed));
+  model_ = build_model(config_);
+  model_->to(device_);
+  dist_->broadcast_parameters(*model_);  // every rank starts from rank 0's weights
+  auto options = torch::optim::AdamWOptions(train_.at("lr").get<double>())
+                     .betas({train_.at("adam_beta1").get<double>(), train_.at("adam_beta2").get<double>()})
+                     .eps(train_.at("adam_eps").get<double>())
+                     .weight_decay(train_.at("weight_decay").get<double>());
+  optimizer_ = std::make_unique<torch::optim::AdamW>(model_->parameters(), options);
+  schedule_ = LrSchedule::from_config(train_);
+  if (train_.at("grad_accum").get<int64_t>() < 1) throw UserError("train.grad_accum must be >= 1");
+  order_ = std::make_unique<DataOrder>(static_cast<int64_t>(data_.train.size()),
+                                       train_.at("batch_size").get<int64_t>(), static_cast<uint64_t>(seed),
+                                       dist_->world_size(), dist_->rank());
+}
+
+void Trainer::resume_or_start() {
+  // Rank 0 decides the run id and reads the checkpoint; every rank gets the same bytes.
+  std::string run_id;
+  if (dist_->is_root() && options_.resume) run_id = latest_run_id(options_.out_dir);
+  if (dist_->is_root() && options_.resume && run_id.empty())
+    std::fprintf(stderr, "lra: --resume: no earlier run in %s; starting a new run\n", options_.out_dir.c_str());
+  if (dist_->is_root() && run_id.empty()) run_id = "new:" + new_run_id();
+  run_id = dist_->broadcast_bytes(run_id);
+  if (run_id.rfind("new:", 0) == 0) {
+    paths_ = run_paths(options_.out_dir, run_id.substr(4));
+    return;
+  }
+  paths_ = run_paths(options_.out_dir, run_id);
+  std::string bytes;
+  if (dist_->is_root()) {
+    if (!std::filesystem::exists(paths_.last_checkpoint))
+      throw UserError("--resume: run " + run_id + " has no checkpoint " + paths_.last_checkpoint +
+                      "; hint: start a new run without --resume");
+    bytes = read_text_file(paths_.last_checkpoint);
+  }
+  Checkpoint checkpoint = parse_checkpoint(dist_->broadcast_bytes(bytes), paths_.last_checkpoint);
+  const std::string diff = first_difference(checkpoint.config, config_);
+  if (!diff.empty())
+    throw UserError("--resume: the config differs from run " + run_id + "'s at '" + diff +
+                    "'; resume with the same --profile/--set, or start a new run with another --out");
+  load_state_dict(*model_, checkpoint.model);
+  if (!checkpoint.optimizer || !checkpoint.rng)
+    throw UserError(paths_.last_checkpoint + ": weights-only checkpoint, cannot resume from it");
+  restore_optimizer(*optimizer_, *checkpoint.optimizer);
+  restore_cpu_rng(*checkpoint.rng);
+  const Json& m = checkpoint.meta;
+  step_ = m.at("step");
+  micro_batches_ = m.at("micro_batches");
+  best_val_ = m.at("best_val_accuracy");
+  best_step_ = m.at("best_step");
+  curves_.train = m.at("curves").at("train");
+  curves_.val = m.at("curves").at("val");
+  step_stats_ = StepStats::from_json(m.at("step_times"));
+  train_seconds_ = m.at("train_seconds");
+  eval_seconds_ = m.at("eval_seconds");
+  wall_seconds_before_ = m.at("wall_seconds");
+  tokens_ = m.at("tokens");
+  peak_step_bytes_ = m.at("peak_step_tensor_bytes");
+  if (best_step_ > 0) {
+    std::string best_bytes = dist_->is_root() ? read_text_file(paths_.best_checkpoint) : "";
+    best_state_ = parse_checkpoint(dist_->broadcast_bytes(best_bytes), paths_.best_checkpoint).model;
+  }
+  if (dist_->is_root())
+    std::fprintf(stderr, "lra: resuming run %s at step %lld\n", run_id.c_str(), static_cast<long long>(step_));
+}
+
+void Trainer::set_lr(double lr) {
+  for (auto& group : optimizer_->param_groups())
+    static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+}
+
+bool Trainer::train_one_step() {
+  const auto accumulation = train_.at("grad_accum").get<int64_t>();
+  const bool trim = train_.at("trim_batches").get<bool>();
+  const double lr = schedule_.at(step_ + 1);
+  set_lr(lr);
+  optimizer_->zero_grad();
+  memory_.tracker().reset_peak();
+  reset_device_peak(device_);
+  double loss_sum = 0.0;
+  int64_t correct = 0, examples = 0, tokens = 0;
+  for (int64_t micro = 0; micro < accumulation; ++micro) {
+    Batch batch = make_batch(data_.train, order_->micro_batch(micro_batches_++), task_, trim).to(device_);
+    torch::Tensor logits;
+    {
+      AutocastScope autocast(device_, config_.at("runtime").at("precision").get<std::string>());
+      logits = model_->forward(batch);  // (B,C)
+    }
+    torch::Tensor loss = torch::nn::functional::cross_entropy(logits.to(torch::kFloat32), batch.labels);
+    (loss / static_cast<double>(accumulation)).backward();
+    loss_sum += loss.item<double>();  // a device sync point on CUDA
+    correct += logits.argmax(1).eq(batch.labels).sum().item<int64_t>();
+    examples += batch.size();
+    tokens += batch.real_tokens;
+  }
+  dist_->average_gradients(model_->parameters());
+  // One small allreduce makes every rank agree on the loss, the counts and whether to stop.
+  auto stats = torch::tensor({loss_sum, double(correct), double(examples), double(tokens),
+                              g_stop_requested.load() ? 1.0 : 0.0}, torch::kFloat64);
+  dist_->sum(stats);
+  dist_->heartbeat(step_ + 1);
+  auto s = stats.accessor<double, 1>();
+  last_loss_ = s[0] / static_cast<double>(accumulation * dist_->world_size());
+  correct = static_cast<int64_t>(s[1]);
+  examples = static_cast<int64_t>(s[2]);
+  tokens_ += static_cast<int64_t>(s[3]);
+  stop_requested_ = s[4] > 0;
+  if (!std::isfinite(last_loss_)) return false;
+  const double clip = train_.at("clip_norm").get<double>();
+  if (clip > 0) torch::nn::utils::clip_grad_norm_(model_->parameters(), clip);
+  optimizer_->step();
+  synchronize(device_);
+  ++step_;
+  const int64_t peak = device_.is_cuda() ? device_peak_bytes(device_) : memory_.tracker().peak_bytes();
+  peak_step_bytes_ = std::max(peak_step_bytes_, peak);
+
+  window_loss_ += last_loss_;
+  window_correct_ += static_cast<double>(correct);
+  window_examples_ += static_cast<double>(examples);
+  ++window_steps_;
+  const auto log_every = std::max<int64_t>(1, train_.at("log_every").get<int64_t>());
+  if (step_ % log_every == 0 || step_ == train_.at("steps").get<int64_t>()) {
+    curves_.train.push_back({{"step", step_},
+                             {"loss", window_loss_ / static_cast<double>(window_steps_)},
+                             {"accuracy", window_correct_ / window_examples_},
+                             {"lr", lr}});
+    window_loss_ = window_correct_ = window_examples_ = 0.0;
+    window_steps_ = 0;
+  }
+  return true;
+}
+
+EvalResult Trainer::evaluate_split(const Dataset& data, int64_t limit) {
+  EvalResult local = evaluate(*model_, data, task_, train_.at("eval_batch_size").get<int64_t>(), limit, false, device_,
+                              dist_->rank(), dist_->world_size());
+  auto sums = torch::tensor({double(local.correct), double(local.examples), local.loss_sum}, torch::kFloat64);
+  dist_->sum(sums);
+  EvalResult total;
+  total.correct = static_cast<int64_t>(sums[0].item<double>());
+  total.examples = static_cast<int64_t>(sums[1].item<double>());
+  total.loss_sum = sums[2].item<double>();
+  return total;
+}
+
+void Trainer::validate() {
+  auto start = Clock::now();
+  EvalResult val = evaluate_split(data_.val, train_.at("eval_limit").get<int64_t>());
+  eval_seconds_ += seconds_since(start);
+  curves_.val.push_back({{"step", step_}, {"loss", val.loss()}, {"accuracy", val.accuracy()}});
+  if (val.accuracy() > best_val_) {
+    best_val_ = val.accuracy();
+    best_step_ = step_;
+    best_state_ = c10::Dict<std::string, at::Tensor>();
+    for (const auto& entry : state_dict(*model_)) best_state_.insert(entry.key(), entry.value().clone());
+    if (dist_->is_root())
+      save_checkpoint(paths_.best_checkpoint, config_, {{"step", step_}, {"val_accuracy", best_val_}}, *model_,
+                      nullptr, false);
+  }
+}
+
+void Trainer::write_report(const Json& doc) const {
+  if (dist_->is_root()) write_run_report(paths_, doc);
+}
+
+void Trainer::save_resume_point() {
+  Json meta = {{"run_id", paths_.run_id},
+               {"step", step_},
+               {"micro_batches", micro_batches_},
+               {"best_val_accuracy", best_val_},
+               {"best_step", best_step_},
+               {"curves", {{"train", curves_.train}, {"val", curves_.val}}},
+               {"step_times", step_stats_.to_json()},
+               {"train_seconds", train_seconds_},
+               {"eval_seconds", eval_seconds_},
+               {"wall_seconds", wall_seconds_before_ + seconds_since(started_)},
+               {"tokens", tokens_},
+               {"peak_step_tensor_bytes", peak_step_bytes_}};
+  if (dist_->is_root())
+    save_checkpoint(paths_.last_checkpoint, config_, meta, *model_, optimizer_.get(), /*with_rng=*/true);
+}
+
+Json Trainer::final_accuracies() {
+  const auto batch = train_.at("eval_batch_size").get<int64_t>();
+  (void)batch;
+  auto accuracies = [&](int64_t step) {
+    EvalResult val = evaluate_split(data_.val, 0);
+    EvalResult test = evaluate_split(data_.test, 0);
+    return Json{{"step", step}, {"val", val.accuracy()}, {"test", test.accuracy()}, {"test_loss", test.loss()}};
+  };
+  auto start = Clock::now();
+  Json result;
+  result["final"] = accuracies(step_);  // what the LRA paper reports
+  load_state_dict(*model_, best_state_);
+  result["best_val"] = accuracies(best_step_);  // what PyTorch harnesses report
+  eval_seconds_ += seconds_since(start);
+  return result;
+}
+
+Json Trainer::report(const std::string& status) const {
+  const int32_t majority = majority_label(data_.train);
+  const double wall = wall_seconds_before_ + seconds_since(started_);
+  Json timing = step_stats_.summary();
+  timing["tokens_per_second"] = train_seconds_ > 0 ? static_cast<double>(tokens_) / train_seconds_ : 0.0;
+  timing["train_seconds"] = train_seconds_;
+  timing["eval_seconds"] = eval_seconds_;
+  timing["wall_seconds"] = wall;
+  Json doc = {
+      {"schema_version", kReportSchemaVersion},
+      {"run_id", paths_.run_id},
+      {"status", status},
+      {"task", task_.name},
+      {"model", config_.at("model").at("name")},
+      {"profile", config_.at("profile")},
+      {"environment", environment_block(device_.str())},
+      {"config", config_},
+      {"data", Json::parse(data_.provenance_json)},
+      {"data_sizes", {{"train", data_.train.size()}, {"val", data_.val.size()}, {"test", data_.test.size()}}},
+      {"parameters", parameter_count(*model_)},
+      {"dtype", config_.at("runtime").at("precision")},
+      {"dropout_enabled", config_.at("model").at("dropout").get<double>() > 0 ||
+                              config_.at("model").at("attention_dropout").get<double>() > 0},
+      {"seed", train_.at("seed")},
+      {"steps_done", step_},
+      {"timing", timing},
+      {"memory",
+       {{"peak_tensor_bytes", peak_step_bytes_},
+        {"peak_tensor_bytes_source", device_.is_cuda() ? "CUDA caching allocator (max allocated)"
+                                                       : "c10 memory-reporting hook (exact CPU tensor bytes)"},
+        {"peak_rss_bytes", peak_rss_bytes()}}},
+      {"curves", {{"train", curves_.train}, {"val", curves_.val}}},
+      {"majority_baseline",
+       {{"label", majority},
+        {"train", constant_accuracy(data_.train, majority)},
+        {"val", constant_accuracy(data_.val, majority)},
+        {"test", constant_accuracy(data_.test, majority)}}},
+      {"checkpoints", {{"last", paths_.last_checkpoint}, {"best", paths_.best_checkpoint}}},
+      {"distributed", distributed_block_},
+  };
+  if (!failure_.empty()) doc["error"] = failure_;
+  return doc;
+}
+
+int Trainer::run() {
+  set_up();
+  resume_or_start();
+  model_->train();
+  const auto steps = train_.at("steps").get<int64_t>();
+  const auto eval_every = std::max<int64_t>(1, train_.at("eval_every").get<int64_t>());
+  write_report(report("running"));
+  Progress progress(steps, train_.at("log_every").get<int64_t>(), options_.quiet || !dist_->is_root());
+  SignalScope signals;
+  const int64_t first_step = step_;
+  while (step_ < steps) {
+    auto start = Clock::now();
+    if (!train_one_step()) {
+      failure_ = "loss is " + std::to_string(last_loss_) + " at step " + std::to_string(step_ + 1) +
+                 " (lr " + std::to_string(schedule_.at(step_ + 1)) + ")";
+      write_report(report("diverged"));
+      progress.message("lra: error: training diverged: " + failure_ + "; the last good checkpoint is " +
+                       paths_.last_checkpoint + "; hint: lower train.lr or set train.clip_norm");
+      return kExitDiverged;
+    }
+    const double seconds = seconds_since(start);
+    step_stats_.add(seconds);
+    train_seconds_ += seconds;
+    progress.update(step_, last_loss_, curves_.train.empty() ? 0.0 : curves_.train.back()["accuracy"].get<double>(),
+                    schedule_.at(step_), step_stats_.recent_rate());
+    if (step_ % eval_every == 0 || step_ == steps) {
+      validate();
+      save_resume_point();
+      write_report(report("running"));
+      progress.message("step " + std::to_string(step_) + ": val accuracy " +
+                       std::to_string(curves_.val.back()["accuracy"].get<double>()));
+    }
+    const bool stop_asked = options_.stop_after > 0 && step_ - first_step >= options_.stop_after;
+    if ((stop_requested_ || stop_asked) && step_ < steps) {
+      save_resume_point();
+      write_report(report("interrupted"));
+      progress.message("lra: stopped at step " + std::to_string(step_) + "; continue with --resume (" +
+                       paths_.last_checkpoint + ")");
+      return stop_requested_ ? kExitInterrupted : 0;
+    }
+  }
+  // Per-rank median step time, gathered so rank 0's report shows every rank.
+  auto per_rank = torch::zeros({dist_->world_size()}, torch::kFloat64);
+  per_rank[dist_->rank()] = step_stats_.summary()["step_time_median_s"].get<double>();
+  dist_->sum(per_rank);
+  distributed_block_["per_rank_step_time_median_s"] =
+      std::vector<double>(per_rank.data_ptr<double>(), per_rank.data_ptr<double>() + dist_->world_size());
+  Json accuracy = final_accuracies();
+  Json doc = report("completed");
+  doc["accuracy"] = accuracy;
+  write_report(doc);
+  progress.message("test accuracy: final " + std::to_string(doc["accuracy"]["final"]["test"].get<double>()) +
+                   ", best-val " + std::to_string(doc["accuracy"]["best_val"]["test"].get<double>()) +
+                   " (majority " + std::to_string(doc["majority_baseline"]["test"].get<double>()) + ")");
+  progress.message("report: " + paths_.report);
+  return 0;
+}
+
+}  // namespace
+
+std::string default_out_dir(const Json& config) {
+  return "results/" + config.at("profile").get<std::string>() + "/" + config.at("task").at("name").get<std::string>() +
+         "/" + config.at("model").at("name").get<std::string>();
+}
+
+int run_training(const Json& config, const TrainOptions& options) {
+  TrainOptions resolved = options;
+  if (resolved.out_dir.empty()) resolved.out_dir = default_out_dir(config);
+  if (resolved.data_dir.empty()) throw UserError("--data-dir is required (the root of the LRA release layout)");
+  Trainer trainer(config, resolved);
+  return trainer.run();
+}
+
+}  // namespace lra

@@ -1,0 +1,31 @@
+#pragma once
+// `lra train`: one (task, model) cell from a resolved config to a run report. The loop never looks
+// at a task or model name: the task registry loads data, the model registry builds the model.
+#include <string>
+
+#include "lra/config.h"
+#include "lra/distributed.h"
+
+namespace lra {
+
+struct TrainOptions {
+  std::string data_dir;
+  std::string out_dir;         // default: results/<profile>/<task>/<model>
+  bool resume = false;         // continue the run recorded in out_dir/latest.json
+  std::string device = "cpu";  // cpu | cuda[:N]
+  bool quiet = false;
+  int64_t stop_after = 0;      // > 0: checkpoint and stop after this many updates (resume later)
+  DistributedOptions distributed;  // world_size > 1: data-parallel; only rank 0 writes
+};
+
+// Exit codes besides 0 and 2 (bad input): a diverged run and an interrupted one.
+constexpr int kExitDiverged = 3;
+constexpr int kExitInterrupted = 130;
+
+// Trains, validates, tests and writes the report; returns the process exit code.
+int run_training(const Json& config, const TrainOptions& options);
+
+// The default output folder of a resolved config.
+std::string default_out_dir(const Json& config);
+
+}  // namespace lra

@@ -1,0 +1,83 @@
+// lra report / plot: table building from hand-made run reports and bench rows.
+#include <catch2/catch.hpp>
+
+#include "lra/bench.h"
+#include "lra/plot.h"
+#include "lra/report.h"
+
+using lra::Json;
+using Catch::Matchers::Contains;
+
+namespace {
+Json run(const std::string& task, const std::string& model, double final_test, double best_test,
+         const std::string& source = "generated", bool substitute = false) {
+  return {{"run_id", "x"}, {"task", task}, {"model", model}, {"status", "completed"}, {"profile", "cpu"},
+          {"environment", {{"git_commit", "abc123"}}},
+          {"data", {{"source", source}, {"substitute", substitute}}},
+          {"accuracy", {{"final", {{"test", final_test}}}, {"best_val", {{"test", best_test}}}}},
+          {"majority_baseline", {{"test", 0.1}}}};
+}
+Json bench_row(const std::string& model, int64_t n, double seconds, double bytes) {
+  return {{"model", model}, {"length", n}, {"status", "ok"}, {"step_time_median_s", seconds},
+          {"steps_per_second", 1.0 / seconds}, {"peak_tensor_bytes", bytes}};
+}
+}  // namespace
+
+TEST_CASE("table 1 shows final / best-val accuracy with the data source, and missing cells as missing", "[report]") {
+  std::vector<Json> runs{run("listops", "luna-16", 0.35, 0.36), run("text", "luna-16", 0.6, 0.62, "synthetic", true),
+                         run("listops", "transformer", 0.30, 0.31)};
+  std::string table = lra::table1_markdown(runs, Json::object());
+  CHECK_THAT(table, Contains("| luna-16 | 35.0 / 36.0 G | 60.0 / 62.0 S | missing | missing | missing | 47.50 (2/5) |"));
+  CHECK_THAT(table, Contains("| transformer | 30.0 / 31.0 G | missing |"));
+  CHECK_THAT(table, Contains("*majority class* | 10.0 |"));
+}
+
+TEST_CASE("table 1 prints published rows with our delta", "[report]") {
+  Json published = {{"table1", {{"luna-256", {{"source", "paper"}, {"listops", 37.98}, {"text", 65.78},
+                                             {"retrieval", 79.56}, {"image", 47.86}, {"pathfinder", 78.55},
+                                             {"avg", 61.95}}}}}};
+  std::string table = lra::table1_markdown({run("listops", "luna-256", 0.40, 0.41)}, published);
+  CHECK_THAT(table, Contains("| luna-256 | paper | 37.98 (ours +2.0) | 65.78 |"));
+}
+
+TEST_CASE("an unfinished run is shown with its status", "[report]") {
+  Json r = run("image", "linformer", 0.5, 0.5);
+  r["status"] = "diverged";
+  CHECK_THAT(lra::table1_markdown({r}, Json::object()), Contains("(diverged)"));
+}
+
+TEST_CASE("bench ratios and table 2 compare every model with the Transformer at the same length", "[report]") {
+  Json rows = Json::array({bench_row("transformer", 1024, 2.0, 4e9), bench_row("luna-16", 1024, 0.5, 1e9),
+                           bench_row("luna-16", 2048, 1.0, 2e9)});
+  rows.push_back({{"model", "transformer"}, {"length", 2048}, {"status", "skipped: est. 30 GB > limit 20 GB"}});
+  lra::add_ratios(rows);
+  CHECK(rows[1]["speedup_vs_transformer"].get<double>() == Approx(4.0));
+  CHECK(rows[1]["memory_fraction_vs_transformer"].get<double>() == Approx(0.25));
+  CHECK_FALSE(rows[2].contains("speedup_vs_transformer"));
+  Json bench = {{"rows", rows}, {"batch", 4}, {"task", "text"}};
+  std::string table = lra::table2_markdown(bench, Json::object());
+  CHECK_THAT(table, Contains("| luna-16 | 2.000 (4.0×) | 1.000 |"));
+  CHECK_THAT(table, Contains("skipped: est. 30 GB > limit 20 GB"));
+  CHECK_THAT(table, Contains("| luna-16 | 1.000 (0.25×) | 2.000 |"));
+  std::string csv = lra::bench_csv(rows);
+  CHECK_THAT(csv, Contains("luna-16,1024,,ok,,0.5,"));
+}
+
+TEST_CASE("peak memory is extrapolated by the measured log-log slope", "[report][bench]") {
+  CHECK(lra::estimate_peak_bytes({}, 4096) == 0.0);
+  CHECK(lra::estimate_peak_bytes({{1024, 1e9}}, 2048) == Approx(4e9));             // quadratic worst case
+  CHECK(lra::estimate_peak_bytes({{1024, 1e9}, {2048, 2e9}}, 8192) == Approx(8e9));  // linear
+  CHECK(lra::estimate_peak_bytes({{1024, 1e9}, {2048, 4e9}}, 4096) == Approx(16e9));
+}
+
+TEST_CASE("plots carry one data block per model and the bubble chart joins accuracy and speed", "[report][plot]") {
+  Json bench = {{"rows", Json::array({bench_row("transformer", 1024, 2.0, 4e9), bench_row("luna-16", 1024, 0.5, 1e9),
+                                      bench_row("luna-16", 2048, 1.0, 2e9)})},
+                {"batch", 4}};
+  auto figures = lra::make_figures(bench, {run("listops", "luna-16", 0.35, 0.36), run("listops", "transformer", 0.3, 0.3)});
+  REQUIRE(figures.size() == 3);
+  CHECK(figures[0].name == "step-time-vs-length");
+  CHECK_THAT(figures[0].data, Contains("# luna-16\n1024 0.5\n2048 1\n"));
+  CHECK_THAT(figures[0].script, Contains("index 1"));
+  CHECK_THAT(figures[2].data, Contains("\"luna-16\" 35 2 953.674"));
+}

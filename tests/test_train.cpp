@@ -1,0 +1,190 @@
+// The runner end to end on generated ListOps (smoke profile): report fields, exact resume, the NaN
+// path, SIGINT, and lra eval on the checkpoints.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <sstream>
+#include <thread>
+
+#include <torch/torch.h>
+
+#include "lra/atomic_file.h"
+#include "lra/checkpoint.h"
+#include "lra/config.h"
+#include "lra/trainer.h"
+#include "tasks/registry.h"
+
+namespace fs = std::filesystem;
+using lra::Json;
+
+namespace {
+
+fs::path scratch(const std::string& name) {
+  fs::path dir = fs::temp_directory_path() / ("lra_train_" + name + "_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+Json smoke_config(std::vector<std::string> overrides = {}) {
+  return lra::resolve_config({"listops", "luna-16", "smoke", std::move(overrides), ""});
+}
+
+// Generated smoke-size ListOps, made once per test process.
+const std::string& listops_data() {
+  static const std::string dir = [] {
+    fs::path d = scratch("data");
+    lra::find_task("listops").generate(d.string(), smoke_config()["task"], 1);
+    return d.string();
+  }();
+  return dir;
+}
+
+Json read_json(const fs::path& path) { return Json::parse(lra::read_text_file(path.string())); }
+
+void check_same_parameters(const std::string& a, const std::string& b) {
+  auto x = lra::read_checkpoint(a).model, y = lra::read_checkpoint(b).model;
+  REQUIRE(x.size() == y.size());
+  for (const auto& entry : x) {
+    INFO(entry.key());
+    CHECK(torch::equal(entry.value(), y.at(entry.key())));
+  }
+}
+
+int run_cli(const std::vector<std::string>& args, pid_t* pid_out = nullptr) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    std::vector<char*> argv{const_cast<char*>(LRA_BINARY)};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(LRA_BINARY, argv.data());
+    _exit(127);
+  }
+  if (pid_out) {
+    *pid_out = pid;
+    return 0;
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+}  // namespace
+
+TEST_CASE("a smoke run writes a complete report, latest.json and both checkpoints", "[train]") {
+  fs::path out = scratch("report");
+  lra::TrainOptions options{listops_data(), out.string(), false, "cpu", true, 0};
+  REQUIRE(lra::run_training(smoke_config(), options) == 0);
+  Json report = read_json(out / "latest.json");
+  CHECK(report["status"] == "completed");
+  CHECK(report["schema_version"] == 1);
+  CHECK(read_json(out / (report["run_id"].get<std::string>() + ".json")) == report);
+  for (const char* key : {"environment", "config", "data", "parameters", "timing", "memory", "curves", "accuracy",
+                          "majority_baseline", "dropout_enabled", "dtype", "seed"})
+    CHECK(report.contains(key));
+  CHECK(report["parameters"].get<int64_t>() > 0);
+  CHECK(report["timing"]["step_time_median_s"].get<double>() > 0);
+  CHECK(report["timing"]["step_time_p90_s"].get<double>() >= report["timing"]["step_time_median_s"].get<double>());
+  CHECK(report["timing"]["tokens_per_second"].get<double>() > 0);
+  CHECK(report["memory"]["peak_tensor_bytes"].get<int64_t>() > 0);
+  CHECK(report["memory"]["peak_rss_bytes"].get<int64_t>() > 0);
+  CHECK(report["curves"]["val"].size() == 2);  // steps 12 and 24
+  for (const char* which : {"final", "best_val"})
+    for (const char* split : {"val", "test"}) {
+      double acc = report["accuracy"][which][split];
+      CHECK(acc >= 0.0);
+      CHECK(acc <= 1.0);
+    }
+  CHECK(report["majority_baseline"]["test"].get<double>() > 0);
+  CHECK(fs::exists(report["checkpoints"]["last"].get<std::string>()));
+  CHECK(fs::exists(report["checkpoints"]["best"].get<std::string>()));
+}
+
+TEST_CASE("2N steps straight equal N steps, --resume, N steps (identical parameters)", "[train][resume]") {
+  fs::path straight = scratch("straight"), pieces = scratch("pieces");
+  Json config = smoke_config({"train.steps=16", "train.eval_every=5"});
+  REQUIRE(lra::run_training(config, {listops_data(), straight.string(), false, "cpu", true, 0}) == 0);
+  REQUIRE(lra::run_training(config, {listops_data(), pieces.string(), false, "cpu", true, 7}) == 0);
+  CHECK(read_json(pieces / "latest.json")["status"] == "interrupted");
+  REQUIRE(lra::run_training(config, {listops_data(), pieces.string(), true, "cpu", true, 0}) == 0);
+  Json a = read_json(straight / "latest.json"), b = read_json(pieces / "latest.json");
+  CHECK(b["status"] == "completed");
+  check_same_parameters(a["checkpoints"]["last"], b["checkpoints"]["last"]);
+  CHECK(a["accuracy"] == b["accuracy"]);
+  CHECK(a["curves"]["train"] == b["curves"]["train"]);
+}
+
+TEST_CASE("resuming with a different config is refused with the differing key", "[train][resume]") {
+  fs::path out = scratch("mismatch");
+  REQUIRE(lra::run_training(smoke_config(), {listops_data(), out.string(), false, "cpu", true, 5}) == 0);
+  CHECK_THROWS_WITH(lra::run_training(smoke_config({"train.lr=0.5"}), {listops_data(), out.string(), true, "cpu", true, 0}),
+                    Catch::Matchers::Contains("train.lr"));
+}
+
+TEST_CASE("a diverging run stops with status diverged and keeps the last good checkpoint", "[train][nan]") {
+  fs::path out = scratch("nan");
+  Json config = smoke_config({"train.lr=1e30", "train.warmup_steps=0", "train.eval_every=1"});
+  int rc = lra::run_training(config, {listops_data(), out.string(), false, "cpu", true, 0});
+  CHECK(rc == lra::kExitDiverged);
+  Json report = read_json(out / "latest.json");
+  CHECK(report["status"] == "diverged");
+  CHECK(report["error"].get<std::string>().find("loss is") != std::string::npos);
+  CHECK(report["steps_done"].get<int64_t>() < 24);
+  if (report["steps_done"].get<int64_t>() > 0) CHECK_NOTHROW(lra::read_checkpoint(report["checkpoints"]["last"]));
+}
+
+TEST_CASE("SIGINT finishes the step, checkpoints and reports interrupted; --resume completes", "[train][signal]") {
+  fs::path out = scratch("sigint");
+  std::vector<std::string> args{"--threads", "1", "train", "--task", "listops", "--model", "luna-16", "--profile",
+                                "smoke", "--data-dir", listops_data(), "--out", out.string(), "--quiet",
+                                "--set", "train.steps=100000", "--set", "train.eval_every=100000"};
+  pid_t pid = 0;
+  run_cli(args, &pid);
+  // Wait until the run is under way, then interrupt it.
+  for (int i = 0; i < 600 && !fs::exists(out / "latest.json"); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  kill(pid, SIGINT);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == lra::kExitInterrupted);
+  Json report = read_json(out / "latest.json");
+  CHECK(report["status"] == "interrupted");
+  CHECK(report["steps_done"].get<int64_t>() > 0);
+  auto checkpoint = lra::read_checkpoint(report["checkpoints"]["last"]);
+  CHECK(checkpoint.meta["step"] == report["steps_done"]);
+}
+
+TEST_CASE("lra eval reproduces the report's test accuracy from the best checkpoint", "[train][eval]") {
+  fs::path out = scratch("eval");
+  REQUIRE(lra::run_training(smoke_config(), {listops_data(), out.string(), false, "cpu", true, 0}) == 0);
+  Json report = read_json(out / "latest.json");
+  fs::path predictions = out / "predictions.tsv";
+  CHECK(run_cli({"eval", "--checkpoint", report["checkpoints"]["best"], "--data-dir", listops_data(), "--predictions",
+                 predictions.string()}) == 0);
+  std::string text = lra::read_text_file(predictions.string());
+  CHECK(text.rfind("id\tlabel\tpredicted\tlogits\n", 0) == 0);
+  CHECK(std::count(text.begin(), text.end(), '\n') == 1 + report["data_sizes"]["test"].get<int64_t>());
+  // accuracy recomputed from the predictions file equals the report's best-val test accuracy
+  std::istringstream rows(text);
+  std::string line;
+  std::getline(rows, line);
+  int64_t correct = 0, total = 0;
+  while (std::getline(rows, line)) {
+    std::istringstream fields(line);
+    std::string id, label, predicted;
+    std::getline(fields, id, '\t');
+    std::getline(fields, label, '\t');
+    std::getline(fields, predicted, '\t');
+    correct += label == predicted;
+    ++total;
+  }
+  CHECK(static_cast<double>(correct) / static_cast<double>(total) ==
+        Approx(report["accuracy"]["best_val"]["test"].get<double>()));
+  CHECK(run_cli({"eval", "--checkpoint", (out / "nope.ckpt").string(), "--data-dir", listops_data()}) == 2);
+}
