@@ -1,0 +1,56 @@
+#include "models/attention/linformer.h"
+
+#include <cmath>
+
+#include "lra/errors.h"
+#include "models/attention/heads.h"
+#include "models/classifier.h"
+#include "models/dropout.h"
+#include "models/init.h"
+
+namespace lra {
+
+LinformerAttentionImpl::LinformerAttentionImpl(const LinformerOptions& options_) : options(options_) {
+  const auto d = options.d_model();
+  TORCH_CHECK(d % options.heads() == 0, "linformer: d_model ", d, " % heads ", options.heads(), " != 0");
+  TORCH_CHECK(options.k() >= 1, "linformer: k must be >= 1, got ", options.k());
+  q_proj = register_module("q_proj", torch::nn::Linear(d, d));
+  k_proj = register_module("k_proj", torch::nn::Linear(d, d));
+  v_proj = register_module("v_proj", torch::nn::Linear(d, d));
+  out_proj = register_module("out_proj", torch::nn::Linear(d, d));
+  E = register_parameter("E", torch::empty({options.k(), options.max_len()}));  // (K,M)
+  F = register_parameter("F", torch::empty({options.k(), options.max_len()}));  // (K,M)
+  const double gain = 1.0 / std::sqrt(2.0);
+  for (auto* w : {&q_proj->weight, &k_proj->weight, &v_proj->weight, &E, &F}) xavier_uniform(*w, gain);
+  xavier_uniform(out_proj->weight);
+  torch::NoGradGuard no_grad;
+  out_proj->bias.zero_();
+}
+
+torch::Tensor LinformerAttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& mask) {
+  const auto n = x.size(1), h = options.heads();
+  TORCH_CHECK(n <= options.max_len(), "linformer: sequence length ", n, " > configured max_len ", options.max_len());
+  const double scaling = 1.0 / std::sqrt(static_cast<double>(options.d_model() / h));
+  const auto keep = mask.unsqueeze(-1).to(x.dtype());                  // (B,N,1)
+  const auto q = split_heads(q_proj(x), h) * scaling;                  // (B,H,N,E)
+  const auto k = torch::matmul(E.narrow(1, 0, n), k_proj(x) * keep);   // (K,N)@(B,N,D) -> (B,K,D)
+  const auto v = torch::matmul(F.narrow(1, 0, n), v_proj(x) * keep);   // (B,K,D)
+  const auto scores = torch::matmul(q, split_heads(k, h).transpose(-2, -1));  // (B,H,N,K)
+  const auto probs = lra::dropout(torch::softmax(scores, -1), options.dropout(), is_training());
+  return out_proj(merge_heads(torch::matmul(probs, split_heads(v, h))));     // (B,N,D)
+}
+
+ClassifierModel build_linformer(const nlohmann::json& config) {
+  const auto model = model_config_from(config);
+  const AttentionKeys keys(model, {"k"});
+  const auto attention = LinformerOptions(model.d_model, model.heads, model.task.max_len)
+                             .k(keys.get_int("k", 256))
+                             .dropout(model.attention_dropout);
+  if (attention.k() < 1) throw UserError("model.attention.k must be >= 1, got " + std::to_string(attention.k()));
+  const auto block = transformer_block_options(model);
+  return make_classifier(model, [block, attention] {
+    return std::make_shared<TransformerBlockImpl>(block, std::make_shared<LinformerAttentionImpl>(attention));
+  });
+}
+
+}  // namespace lra

@@ -1,0 +1,144 @@
+#include "models/attention/luna.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "lra/errors.h"
+#include "models/attention/heads.h"
+#include "models/classifier.h"
+#include "models/dropout.h"
+#include "models/init.h"
+
+namespace lra {
+
+namespace {
+
+torch::nn::Linear add_projection(torch::nn::Module& parent, const std::string& name, int64_t d, double gain) {
+  auto linear = parent.register_module(name, torch::nn::Linear(d, d));
+  xavier_uniform(linear->weight, gain);
+  return linear;
+}
+
+torch::nn::LayerNorm make_layer_norm(int64_t d) { return torch::nn::LayerNorm(torch::nn::LayerNormOptions({d})); }
+
+}  // namespace
+
+LunaAttentionImpl::LunaAttentionImpl(const LunaOptions& options_) : options(options_) {
+  const auto d = options.d_model();
+  TORCH_CHECK(d % options.heads() == 0, "luna: d_model ", d, " % heads ", options.heads(), " != 0");
+  const double gain = 1.0 / std::sqrt(2.0);  // q/k/v-type projections (luna.md, Init)
+  pq_proj = add_projection(*this, "pq_proj", d, gain);
+  if (options.tie_kv()) {
+    pc_proj = add_projection(*this, "pc_proj", d, gain);
+  } else {
+    pk_proj = add_projection(*this, "pk_proj", d, gain);
+    pv_proj = add_projection(*this, "pv_proj", d, gain);
+  }
+  q_proj = add_projection(*this, "q_proj", d, gain);
+  if (options.tie_kv()) {
+    c_proj = add_projection(*this, "c_proj", d, gain);
+  } else {
+    k_proj = add_projection(*this, "k_proj", d, gain);
+    v_proj = add_projection(*this, "v_proj", d, gain);
+  }
+  out_proj = add_projection(*this, "out_proj", d, /*gain=*/1.0);
+  torch::NoGradGuard no_grad;
+  out_proj->bias.zero_();
+}
+
+LunaAttentionOut LunaAttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& x_mask,
+                                            const torch::Tensor& p, const torch::Tensor& p_mask) {
+  const auto h = options.heads();
+  const double scaling = 1.0 / std::sqrt(static_cast<double>(options.d_model() / h));
+  const double drop = options.attention_dropout();
+  const bool train = is_training();
+  // Pack: P attends over X; softmax over N; no output projection.
+  const auto qp = split_heads(pq_proj(p), h) * scaling;                            // (B,H,L,E)
+  const auto kp = split_heads(options.tie_kv() ? pc_proj(x) : pk_proj(x), h);      // (B,H,N,E)
+  const auto vp = options.tie_kv() ? kp : split_heads(pv_proj(x), h);              // (B,H,N,E)
+  const auto pack = torch::softmax(mask_keys(torch::matmul(qp, kp.transpose(-2, -1)), x_mask), -1);  // (B,H,L,N)
+  const auto cp = merge_heads(torch::matmul(lra::dropout(pack, drop, train), vp));  // (B,L,D)
+  // Unpack: X attends over Cp; softmax over L; output projection.
+  const auto q = split_heads(q_proj(x), h) * scaling;                              // (B,H,N,E)
+  const auto k = split_heads(options.tie_kv() ? c_proj(cp) : k_proj(cp), h);       // (B,H,L,E)
+  const auto v = options.tie_kv() ? k : split_heads(v_proj(cp), h);                // (B,H,L,E)
+  const auto unpack = torch::softmax(mask_keys(torch::matmul(q, k.transpose(-2, -1)), p_mask), -1);  // (B,H,N,L)
+  const auto y = out_proj(merge_heads(torch::matmul(lra::dropout(unpack, drop, train), v)));  // (B,N,D)
+  return {y, cp};
+}
+
+LunaBlockImpl::LunaBlockImpl(const LunaBlockOptions& options_) : options(options_) {
+  const auto d = options.attention().d_model();
+  attn = register_module("attn", LunaAttention(options.attention()));
+  attn_layer_norm = register_module("attn_layer_norm", make_layer_norm(d));
+  p_layer_norm = register_module("p_layer_norm", make_layer_norm(d));
+  ffn = register_module("ffn", FeedForward(d, options.ffn_dim(), options.act_dropout()));
+  ffn_layer_norm = register_module("ffn_layer_norm", make_layer_norm(d));
+}
+
+EncoderState LunaBlockImpl::forward(const EncoderState& state) {
+  TORCH_CHECK(state.p.defined(), "luna block: the encoder state has no P stream (no LunaProjection?)");
+  const bool train = is_training();
+  const double drop = options.dropout();
+  EncoderState out = state;
+  if (options.pre_norm()) {
+    const auto a = attn(attn_layer_norm(state.x), state.x_mask, p_layer_norm(state.p), state.p_mask);
+    out.x = state.x + lra::dropout(a.y, drop, train);                          // (B,N,D)
+    out.p = state.p + lra::dropout(a.cp, drop, train);                         // (B,L,D)
+    out.x = out.x + lra::dropout(ffn(ffn_layer_norm(out.x)), drop, train);
+  } else {
+    const auto a = attn(state.x, state.x_mask, state.p, state.p_mask);
+    out.x = attn_layer_norm(state.x + lra::dropout(a.y, drop, train));        // (B,N,D)
+    out.p = p_layer_norm(state.p + lra::dropout(a.cp, drop, train));          // (B,L,D)
+    out.x = ffn_layer_norm(out.x + lra::dropout(ffn(out.x), drop, train));
+  }
+  return out;
+}
+
+LunaProjectionImpl::LunaProjectionImpl(const LunaOptions& options_, bool with_layer_norm, double dropout)
+    : options(options_), dropout_(dropout) {
+  projected_embeddings =
+      register_parameter("projected_embeddings", torch::empty({options.proj_len(), options.d_model()}));
+  embedding_normal(projected_embeddings);  // N(0, D^-1/2)
+  if (with_layer_norm) layer_norm = register_module("layer_norm", make_layer_norm(options.d_model()));
+}
+
+EncoderState LunaProjectionImpl::forward(const EncoderState& state) {
+  const auto b = state.x.size(0);
+  EncoderState out = state;
+  int64_t l = options.proj_len();
+  torch::Tensor lengths;
+  if (options.dynamic_projection()) {
+    lengths = state.x_mask.sum(1);                                   // (B) real tokens incl. CLS
+    l = std::min(l, lengths.max().item<int64_t>());                  // longest real sample (host sync)
+  }
+  auto p = projected_embeddings.narrow(0, 0, l);                     // (L,D)
+  if (layer_norm) p = layer_norm(p);                                 // same for every sample
+  p = p.unsqueeze(0).expand({b, l, options.d_model()});             // (B,L,D)
+  p = lra::dropout(p, dropout_, is_training());
+  if (options.dynamic_projection()) {
+    out.p_mask = torch::arange(l, lengths.options()).unsqueeze(0) < lengths.unsqueeze(1);  // (B,L)
+    p = p * out.p_mask.unsqueeze(-1).to(p.dtype());                 // zero at masked slots
+  }
+  out.p = p;
+  return out;
+}
+
+ClassifierModel build_luna(const nlohmann::json& config) {
+  const auto model = model_config_from(config);
+  const AttentionKeys keys(model, {"proj_len", "tie_kv", "dynamic_projection"});
+  const auto attention = LunaOptions(model.d_model, model.heads, keys.get_int("proj_len", -1))
+                             .tie_kv(keys.get_bool("tie_kv", false))
+                             .dynamic_projection(keys.get_bool("dynamic_projection", true))
+                             .attention_dropout(model.attention_dropout);
+  if (attention.proj_len() < 1)
+    throw UserError("model.attention.proj_len must be set to a value >= 1 for model '" + model.name + "'");
+  const auto block = LunaBlockOptions(attention, model.ffn_dim)
+                         .dropout(model.dropout)
+                         .act_dropout(model.act_dropout)
+                         .pre_norm(model.pre_norm);
+  auto projection = std::make_shared<LunaProjectionImpl>(attention, model.embedding_layer_norm, model.dropout);
+  return make_classifier(model, [block] { return std::make_shared<LunaBlockImpl>(block); }, projection);
+}
+
+}  // namespace lra

@@ -1,0 +1,49 @@
+#include "models/attention/softmax.h"
+
+#include <cmath>
+
+#include "models/attention/heads.h"
+#include "models/classifier.h"
+#include "models/dropout.h"
+#include "models/init.h"
+
+namespace lra {
+
+SoftmaxAttentionImpl::SoftmaxAttentionImpl(const SoftmaxAttentionOptions& options_) : options(options_) {
+  const auto d = options.d_model();
+  TORCH_CHECK(d % options.heads() == 0, "softmax attention: d_model ", d, " % heads ", options.heads(), " != 0");
+  q_proj = register_module("q_proj", torch::nn::Linear(d, d));
+  k_proj = register_module("k_proj", torch::nn::Linear(d, d));
+  v_proj = register_module("v_proj", torch::nn::Linear(d, d));
+  out_proj = register_module("out_proj", torch::nn::Linear(d, d));
+  const double gain = 1.0 / std::sqrt(2.0);  // fairseq's MHA init
+  xavier_uniform(q_proj->weight, gain);
+  xavier_uniform(k_proj->weight, gain);
+  xavier_uniform(v_proj->weight, gain);
+  xavier_uniform(out_proj->weight);
+  torch::NoGradGuard no_grad;
+  out_proj->bias.zero_();
+}
+
+torch::Tensor SoftmaxAttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& mask) {
+  const auto h = options.heads();
+  const double scaling = 1.0 / std::sqrt(static_cast<double>(options.d_model() / h));
+  const auto q = split_heads(q_proj(x), h) * scaling;               // (B,H,N,E)
+  const auto k = split_heads(k_proj(x), h);                         // (B,H,N,E)
+  const auto v = split_heads(v_proj(x), h);                         // (B,H,N,E)
+  auto scores = mask_keys(torch::matmul(q, k.transpose(-2, -1)), mask);  // (B,H,N,N)
+  auto probs = lra::dropout(torch::softmax(scores, -1), options.dropout(), is_training());
+  return out_proj(merge_heads(torch::matmul(probs, v)));           // (B,N,D)
+}
+
+ClassifierModel build_transformer(const nlohmann::json& config) {
+  const auto model = model_config_from(config);
+  const AttentionKeys keys(model, {});
+  const auto block = transformer_block_options(model);
+  const auto attention = SoftmaxAttentionOptions(model.d_model, model.heads).dropout(model.attention_dropout);
+  return make_classifier(model, [block, attention] {
+    return std::make_shared<TransformerBlockImpl>(block, std::make_shared<SoftmaxAttentionImpl>(attention));
+  });
+}
+
+}  // namespace lra

@@ -1,0 +1,35 @@
+#pragma once
+// The position-wise FFN of every block: fc2(act_dropout(gelu(fc1(x)))). Legend: B batch, N tokens,
+// D model, F ffn_dim.
+#include <torch/nn/module.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/pimpl.h>
+#include <torch/types.h>
+
+#include "models/dropout.h"
+
+namespace lra {
+
+class FeedForwardImpl : public torch::nn::Module {
+ public:
+  FeedForwardImpl(int64_t d_model, int64_t ffn_dim, double act_dropout)
+      : fc1(register_module("fc1", torch::nn::Linear(d_model, ffn_dim))),
+        fc2(register_module("fc2", torch::nn::Linear(ffn_dim, d_model))),
+        act_dropout_(act_dropout) {}
+
+  // (B,N,D) -> (B,N,D)
+  torch::Tensor forward(const torch::Tensor& x) {
+    auto h = torch::gelu(fc1(x));                 // (B,N,F)
+    h = lra::dropout(h, act_dropout_, is_training());
+    return fc2(h);                                // (B,N,D)
+  }
+
+  torch::nn::Linear fc1;
+  torch::nn::Linear fc2;
+
+ private:
+  double act_dropout_;
+};
+TORCH_MODULE(FeedForward);
+
+}  // namespace lra

@@ -1,0 +1,86 @@
+#include "models/model_config.h"
+
+#include "lra/errors.h"
+
+namespace lra {
+
+namespace {
+
+void require(bool ok, const std::string& message) {
+  if (!ok) throw UserError(message);
+}
+
+std::string join(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+}  // namespace
+
+ModelConfig model_config_from(const nlohmann::json& config) {
+  const auto& m = config.at("model");
+  ModelConfig c;
+  c.name = m.at("name").get<std::string>();
+  c.task = task_info_from_config(config);
+  c.layers = m.at("layers").get<int64_t>();
+  c.d_model = m.at("d_model").get<int64_t>();
+  c.ffn_dim = m.at("ffn_dim").get<int64_t>();
+  c.heads = m.at("heads").get<int64_t>();
+  c.classifier_dim = m.at("classifier_dim").get<int64_t>();
+  c.dropout = m.at("dropout").get<double>();
+  c.attention_dropout = m.at("attention_dropout").get<double>();
+  c.act_dropout = m.at("act_dropout").get<double>();
+  c.tie_layer_weights = m.at("tie_layer_weights").get<bool>();
+  c.bert_init = m.at("bert_init").get<bool>();
+  const auto norm = m.at("norm").get<std::string>();
+  c.embedding_layer_norm = m.at("embedding_layer_norm").get<bool>();
+  c.final_layer_norm = m.at("final_layer_norm").get<bool>();
+  c.pair_features = m.at("pair_features").get<std::string>();
+  c.attention = m.at("attention");
+
+  require(c.layers >= 1, "model.layers must be >= 1, got " + std::to_string(c.layers));
+  require(c.d_model >= 1 && c.ffn_dim >= 1 && c.classifier_dim >= 1,
+          "model.d_model, model.ffn_dim and model.classifier_dim must be >= 1");
+  require(c.heads >= 1 && c.d_model % c.heads == 0, "model.d_model (" + std::to_string(c.d_model) +
+                                                        ") must be a multiple of model.heads (" +
+                                                        std::to_string(c.heads) + ")");
+  for (auto [key, p] : {std::pair<const char*, double>{"dropout", c.dropout},
+                        {"attention_dropout", c.attention_dropout},
+                        {"act_dropout", c.act_dropout}})
+    require(p >= 0.0 && p < 1.0, std::string("model.") + key + " must be in [0, 1), got " + std::to_string(p));
+  require(norm == "post" || norm == "pre", "model.norm must be 'post' or 'pre', got '" + norm + "'");
+  c.pre_norm = norm == "pre";
+  require(c.pair_features == "concat" || c.pair_features == "lra4",
+          "model.pair_features must be 'concat' or 'lra4', got '" + c.pair_features + "'");
+  require(c.attention.is_object(), "model.attention must be an object");
+  return c;
+}
+
+AttentionKeys::AttentionKeys(const ModelConfig& model, std::vector<std::string> known)
+    : attention_(model.attention), model_name_(model.name) {
+  for (const auto& item : attention_.items()) {
+    bool ok = false;
+    for (const auto& k : known) ok = ok || k == item.key();
+    if (!ok)
+      throw UserError("unknown key 'model.attention." + item.key() + "' for model '" + model_name_ + "' (known: " +
+                      (known.empty() ? std::string("none") : join(known)) + ")");
+  }
+}
+
+int64_t AttentionKeys::get_int(const std::string& key, int64_t fallback) const {
+  if (!attention_.contains(key)) return fallback;
+  const auto& v = attention_.at(key);
+  if (!v.is_number_integer())
+    throw UserError("model.attention." + key + " must be an integer, got " + v.dump());
+  return v.get<int64_t>();
+}
+
+bool AttentionKeys::get_bool(const std::string& key, bool fallback) const {
+  if (!attention_.contains(key)) return fallback;
+  const auto& v = attention_.at(key);
+  if (!v.is_boolean()) throw UserError("model.attention." + key + " must be true or false, got " + v.dump());
+  return v.get<bool>();
+}
+
+}  // namespace lra
