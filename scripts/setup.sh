@@ -9,6 +9,7 @@ packages=(
   libopenblas0-openmp     # without it libtorch's matmul falls back to reference BLAS (~10x slower)
   libgloo-dev             # c10d ProcessGroupGloo headers (multi-process training)
   nlohmann-json3-dev libcli11-dev catch2 libbenchmark-dev libpng-dev
+  zlib1g-dev              # gzip reader for the Fashion-MNIST IDX files (tasks/image)
   gnuplot-nox             # lra plot
   dataset-fashion-mnist   # the offline Image substitute
 )

@@ -1,0 +1,135 @@
+// lra data generate | check: write a task's data in the official LRA layout, or validate a data folder
+// through the same loader training uses.
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include "lra/atomic_file.h"
+#include "lra/cli/commands.h"
+#include "lra/config.h"
+#include "lra/errors.h"
+#include "tasks/registry.h"
+#include "tasks/summary.h"
+
+namespace lra::cli {
+namespace {
+
+struct DataOptions {
+  ConfigOptions config;
+  std::string data_dir = "data";
+  uint64_t seed = 0;
+  std::string resolution, difficulty, source;  // generate only; empty = from the config
+};
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::string with_one_decimal(double x) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.1f", x);
+  return buffer;
+}
+
+// --resolution / --difficulty / --source become --set overrides of task.generate.* (checked here so the
+// error names the flag, not the config key).
+std::vector<std::string> generator_overrides(const DataOptions& o) {
+  std::vector<std::string> overrides;
+  const bool pathfinder = o.config.task == "pathfinder" || o.config.task == "pathx";
+  if ((!o.resolution.empty() || !o.difficulty.empty()) && !pathfinder)
+    throw UserError("--resolution and --difficulty apply to --task pathfinder and pathx only");
+  if (!o.resolution.empty()) {
+    if (o.resolution != "32" && o.resolution != "128")
+      throw UserError("--resolution must be 32 or 128, got '" + o.resolution + "'");
+    overrides.push_back("task.generate.resolution=" + o.resolution);
+  }
+  if (!o.difficulty.empty()) {
+    std::string folder = o.difficulty;
+    if (o.difficulty == "baseline") folder = "curv_baseline";
+    else if (o.difficulty == "9" || o.difficulty == "14") folder = "curv_contour_length_" + o.difficulty;
+    if (folder != "curv_baseline" && folder != "curv_contour_length_9" && folder != "curv_contour_length_14")
+      throw UserError("--difficulty must be baseline, 9 or 14, got '" + o.difficulty + "'");
+    overrides.push_back("task.generate.difficulty=" + folder);
+  }
+  if (!o.source.empty()) {
+    if (o.config.task != "image") throw UserError("--source applies to --task image only");
+    overrides.push_back("task.generate.source=" + o.source);
+  }
+  return overrides;
+}
+
+Json resolve(const DataOptions& o, const GlobalOptions& global, const std::vector<std::string>& extra) {
+  ConfigRequest request{o.config.task, o.config.model.empty() ? "transformer" : o.config.model, o.config.profile,
+                        extra, global.config_dir};
+  request.overrides.insert(request.overrides.end(), o.config.overrides.begin(), o.config.overrides.end());
+  return resolve_config(request);
+}
+
+int run_generate(const DataOptions& o, bool seed_given, const GlobalOptions& global) {
+  const Json config = resolve(o, global, generator_overrides(o));
+  const auto& entry = find_task(o.config.task);
+  if (!entry.generate) throw UserError("task '" + entry.name + "' has no offline generator");
+  const Json& generate = config["task"]["generate"];
+  uint64_t seed = 1;
+  if (seed_given) seed = o.seed;
+  else if (generate.contains("seed") && generate["seed"].is_number_integer()) seed = generate["seed"].get<uint64_t>();
+
+  const auto start = std::chrono::steady_clock::now();
+  entry.generate(o.data_dir, config["task"], seed);
+  const std::string folder = (std::filesystem::path(o.data_dir) / config["task"]["data"]["folder"].get<std::string>()).string();
+  std::cout << "generated " << entry.name << " (profile " << o.config.profile << ", seed " << seed << ") in "
+            << folder << " in " << with_one_decimal(seconds_since(start)) << " s\n";
+  const std::string described = folder + "/DATASET.json";
+  if (std::filesystem::exists(described)) {
+    const Json dataset = Json::parse(read_text_file(described));
+    std::cout << "  source: " << dataset.value("source", "?") << (dataset.value("substitute", false) ? " [substitute]" : "")
+              << "\n  counts: " << dataset.value("counts", Json::object()).dump() << "\n";
+  }
+  return 0;
+}
+
+int run_check(const DataOptions& o, const GlobalOptions& global) {
+  const Json config = resolve(o, global, {});
+  const auto start = std::chrono::steady_clock::now();
+  const TaskSplits splits = load_task(o.data_dir, config);
+  const double elapsed = seconds_since(start);
+  const Json provenance = Json::parse(splits.provenance_json);
+  std::cout << o.config.task << " in " << o.data_dir << "/" << config["task"]["data"]["folder"].get<std::string>()
+            << " (profile " << o.config.profile << ")\n  source: " << provenance.value("source", "?")
+            << (provenance.value("substitute", false) ? " [substitute]" : "") << "\n";
+  const int64_t max_len = config["task"]["max_len"].get<int64_t>();
+  std::cout << describe_splits(splits, config["task"]["classes"].get<int64_t>(), max_len - 1);
+  std::cout << "ok: every file loaded in " << with_one_decimal(elapsed) << " s\n";
+  return 0;
+}
+
+}  // namespace
+
+void add_data_command(CLI::App& app, GlobalOptions& global, Action& action) {
+  auto* data = app.add_subcommand("data", "generate or check task data (official LRA layout)");
+  data->require_subcommand(1);
+
+  auto* generate = data->add_subcommand("generate", "write a task's data under --data-dir, with a DATASET.json");
+  auto g = std::make_shared<DataOptions>();
+  add_config_options(*generate, g->config, /*model_required=*/false);
+  generate->add_option("--data-dir", g->data_dir, "data root (the LRA release layout)")->capture_default_str();
+  auto* seed = generate->add_option("--seed", g->seed, "generator seed (default: task.generate.seed, else 1)");
+  generate->add_option("--resolution", g->resolution, "pathfinder/pathx: 32 or 128 (task.generate.resolution)");
+  generate->add_option("--difficulty", g->difficulty, "pathfinder/pathx: baseline, 9 or 14 (task.generate.difficulty)");
+  generate->add_option("--source", g->source, "image: fashion-mnist (task.generate.source)");
+  generate->callback([&global, &action, g, seed] {
+    const bool seed_given = seed->count() > 0;
+    action = [&global, g, seed_given] { return run_generate(*g, seed_given, global); };
+  });
+
+  auto* check = data->add_subcommand("check", "load every split through the loader; print counts, labels, lengths");
+  auto c = std::make_shared<DataOptions>();
+  add_config_options(*check, c->config, /*model_required=*/false);
+  check->add_option("--data-dir", c->data_dir, "data root (the LRA release layout)")->capture_default_str();
+  check->callback([&global, &action, c] {
+    action = [&global, c] { return run_check(*c, global); };
+  });
+}
+
+}  // namespace lra::cli

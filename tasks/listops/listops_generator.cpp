@@ -1,0 +1,128 @@
+// ListOps generator: the LRA algorithm (../shared/reference/lra.md §2), step for step.
+#include <algorithm>
+#include <fstream>
+#include <unordered_set>
+
+#include "lra/errors.h"
+#include "tasks/common/data_files.h"
+#include "tasks/common/random.h"
+#include "tasks/listops/listops.h"
+
+namespace lra {
+namespace {
+
+constexpr double kOperatorProbability = 0.25;  // VALUE_P: a node is an operator w.p. 0.25, a digit otherwise
+const char* const kOperators[] = {"[MIN", "[MAX", "[MED", "[SM"};
+
+struct Expression {
+  std::string text;    // fully parenthesised, as written to the TSV
+  int64_t length = 0;  // operators + digits + ']' (the token count after the official stripping)
+  int value = 0;
+};
+
+struct Bounds {
+  int64_t max_depth, max_args;
+};
+
+int apply_operator(int op, std::vector<int> args) {
+  switch (op) {
+    case 0: return *std::min_element(args.begin(), args.end());
+    case 1: return *std::max_element(args.begin(), args.end());
+    case 2: {  // int(np.median(args)): the middle value, or the truncated mean of the two middle values
+      std::sort(args.begin(), args.end());
+      const size_t n = args.size();
+      return n % 2 ? args[n / 2] : (args[n / 2 - 1] + args[n / 2]) / 2;
+    }
+    default: {
+      int sum = 0;
+      for (int a : args) sum += a;
+      return sum % 10;
+    }
+  }
+}
+
+// gen(depth) of listops.py. The tuple (op, kid0), then (t, kid) per further kid, then (t, ']'), printed
+// as "( a b )" per pair, is "( " * (k + 1) + op + " " + kid0 + " )" + (" " + kid + " )") per kid + " ] )".
+Expression generate(data::Rng& rng, const Bounds& bounds, int64_t depth) {
+  const double r = depth < bounds.max_depth ? data::uniform01(rng) : 1.0;
+  if (r > kOperatorProbability) {
+    const int digit = static_cast<int>(data::uniform_below(rng, 10));
+    return {std::to_string(digit), 1, digit};
+  }
+  const int64_t arity = data::uniform_int(rng, 2, bounds.max_args);
+  std::vector<Expression> kids;
+  kids.reserve(static_cast<size_t>(arity));
+  for (int64_t i = 0; i < arity; ++i) kids.push_back(generate(rng, bounds, depth + 1));
+  const int op = static_cast<int>(data::uniform_below(rng, 4));
+
+  Expression e;
+  e.length = 2;
+  std::vector<int> args;
+  for (const auto& kid : kids) e.length += kid.length, args.push_back(kid.value);
+  e.value = apply_operator(op, std::move(args));
+  for (int64_t i = 0; i <= arity; ++i) e.text += "( ";
+  e.text += kOperators[op];
+  for (const auto& kid : kids) e.text += " " + kid.text + " )";
+  e.text += " ] )";
+  return e;
+}
+
+}  // namespace
+
+void generate_listops(const std::string& data_dir, const nlohmann::json& task, uint64_t seed) {
+  const int64_t counts[3] = {data::get_int(task, "generate", "train"), data::get_int(task, "generate", "val"),
+                             data::get_int(task, "generate", "test")};
+  const int64_t min_length = data::get_int(task, "generate", "min_length");
+  const int64_t max_length = data::get_int(task, "generate", "max_length");
+  const Bounds bounds{data::get_int(task, "generate", "max_depth"), data::get_int(task, "generate", "max_args")};
+  for (int64_t c : counts)
+    if (c < 1) throw UserError("task.generate.{train,val,test} must be >= 1 for listops");
+  if (min_length < 0 || max_length - min_length < 2)
+    throw UserError("task.generate: listops keeps lengths with min_length < length < max_length; got min_length " +
+                    std::to_string(min_length) + ", max_length " + std::to_string(max_length));
+  if (bounds.max_depth < 2 || bounds.max_args < 2)
+    throw UserError("task.generate: listops needs max_depth >= 2 and max_args >= 2");
+
+  // main(): draw until enough distinct expressions of accepted length; insertion order is random, so
+  // the first `train` rows form the train split, as with the release's set order.
+  const size_t total = static_cast<size_t>(counts[0] + counts[1] + counts[2]);
+  data::Rng rng(seed);
+  std::unordered_set<std::string> seen;
+  std::vector<Expression> rows;
+  rows.reserve(total);
+  int64_t draws_since_accept = 0;
+  while (rows.size() < total) {
+    Expression e = generate(rng, bounds, 1);
+    if (e.length > min_length && e.length < max_length && seen.insert(e.text).second) {
+      rows.push_back(std::move(e));
+      draws_since_accept = 0;
+    } else if (++draws_since_accept > 20000000) {
+      throw UserError("listops generator: 20M draws without a new expression of length in (" +
+                      std::to_string(min_length) + ", " + std::to_string(max_length) + ") (have " +
+                      std::to_string(rows.size()) + " of " + std::to_string(total) +
+                      "); widen task.generate.min_length/max_length or raise max_depth/max_args");
+    }
+  }
+
+  data::StagingFolder staging(data_dir, data::get_string(task, "data", "folder"));
+  const char* const names[3] = {"basic_train.tsv", "basic_val.tsv", "basic_test.tsv"};
+  size_t next = 0;
+  for (int split = 0; split < 3; ++split) {
+    const std::string path = staging.path() + "/" + names[split];
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << "Source\tTarget\n";
+    for (int64_t i = 0; i < counts[split]; ++i, ++next) out << rows[next].text << '\t' << rows[next].value << '\n';
+    out.flush();
+    if (!out) throw UserError("cannot write " + path);
+  }
+  const nlohmann::json parameters{{"train", counts[0]},        {"val", counts[1]},
+                                  {"test", counts[2]},         {"min_length", min_length},
+                                  {"max_length", max_length},  {"max_depth", bounds.max_depth},
+                                  {"max_args", bounds.max_args}, {"operator_probability", kOperatorProbability}};
+  staging.commit(data::dataset_json(
+      "generated: the LRA ListOps algorithm (lra_benchmarks/data/listops.py)", "lra data generate --task listops",
+      parameters, seed, {{"train", counts[0]}, {"val", counts[1]}, {"test", counts[2]}}, /*substitute=*/false,
+      "ListOps as LRA generated it: same operators, depth/arity/length bounds and dedupe; a different random stream"));
+}
+
+}  // namespace lra

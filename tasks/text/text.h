@@ -1,0 +1,30 @@
+#pragma once
+// Text (IMDB reviews as bytes), 2 classes: neg = 0, pos = 1.
+// Layout: <data_dir>/<task.data.folder>/{train,test}/{pos,neg}/*.txt (the aclImdb_v1 archive). Each
+// file is one review; its bytes are its tokens (id = byte + 1; vocab 258 with pad 0 and CLS 257). Bytes
+// are bytes: no UTF-8 check, no cleaning (the official ByteTextEncoder keeps "<br />" too).
+// IMDB has no validation split. task.data.val_fraction = 0 uses the test split as validation, as the
+// official pipeline does; a fraction > 0 holds out that share of train (picked with task.data.split_seed).
+// Both splits are shuffled once with split_seed, so task.data.*_limit keeps a random, balanced subset.
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "tasks/dataset.h"
+
+namespace lra {
+
+TaskSplits load_text(const std::string& data_dir, const nlohmann::json& task);
+
+// A synthetic SUBSTITUTE in the aclImdb layout (no IMDB files can be downloaded here): each review is
+// min_bytes..max_bytes of neutral filler words with a few positive and negative cue words scattered
+// through it; the label is the cue class that occurs more often (majority 1..max_cues, minority
+// fewer), so the whole review must be read. Labels are balanced. task.generate.{train, test, min_bytes,
+// max_bytes, max_cues}.
+void generate_text(const std::string& data_dir, const nlohmann::json& task, uint64_t seed);
+
+// The cue words of the substitute: index 0 = negative, 1 = positive.
+const std::vector<std::string>& text_cue_words(int label);
+
+}  // namespace lra
