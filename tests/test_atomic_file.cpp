@@ -1,5 +1,5 @@
 // The atomic writer never leaves a partial file: a failed write keeps the old content and no temp.
-#include <catch2/catch.hpp>
+#include "tests/catch_torch.h"
 
 #include <filesystem>
 #include <fstream>

@@ -1,6 +1,6 @@
 // Config layering, typed overrides and every error class (unknown key, wrong type, bad value,
 // bad JSON, unknown task/model/profile), plus every shipped config file resolving cleanly.
-#include <catch2/catch.hpp>
+#include "tests/catch_torch.h"
 
 #include <filesystem>
 #include <fstream>

@@ -1,6 +1,6 @@
 // Data-parallel training through c10d/Gloo on localhost: 2 ranks x batch B equal 1 process x batch
 // 2B (same seed, dropout off), and a killed rank makes the survivor fail with a timeout naming it.
-#include <catch2/catch.hpp>
+#include "tests/catch_torch.h"
 
 #include <fcntl.h>
 #include <signal.h>

@@ -1,6 +1,6 @@
 // The fast dropout: keep rate, independence between elements and between calls, determinism by
 // seed, and a backward that applies exactly the forward's mask.
-#include <catch2/catch.hpp>
+#include "tests/catch_torch.h"
 
 #include <torch/torch.h>
 

@@ -1,5 +1,5 @@
 // The environment block and version text every report and `lra --version` carry.
-#include <catch2/catch.hpp>
+#include "tests/catch_torch.h"
 
 #include "lra/environment.h"
 

@@ -1,5 +1,5 @@
 // lra report / plot: table building from hand-made run reports and bench rows.
-#include <catch2/catch.hpp>
+#include "tests/catch_torch.h"
 
 #include "lra/bench.h"
 #include "lra/plot.h"

@@ -1,6 +1,6 @@
 // Runner building blocks: LR schedules, the data order, step statistics and the exact CPU
 // peak-memory tracker.
-#include <catch2/catch.hpp>
+#include "tests/catch_torch.h"
 
 #include <set>
 

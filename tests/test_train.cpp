@@ -1,6 +1,6 @@
 // The runner end to end on generated ListOps (smoke profile): report fields, exact resume, the NaN
 // path, SIGINT, and lra eval on the checkpoints.
-#include <catch2/catch.hpp>
+#include "tests/catch_torch.h"
 
 #include <signal.h>
 #include <sys/wait.h>

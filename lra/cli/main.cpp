@@ -21,6 +21,12 @@ int main(int argc, char** argv) {
   lra::cli::Action action;
   lra::cli::add_config_command(app, global, action);
   lra::cli::add_data_command(app, global, action);
+  lra::cli::add_train_command(app, global, action);
+  lra::cli::add_eval_command(app, global, action);
+  lra::cli::add_bench_command(app, global, action);
+  lra::cli::add_report_command(app, global, action);
+  lra::cli::add_plot_command(app, global, action);
+  lra::cli::add_launch_command(app, global, action);
 
   try {
     app.parse(argc, argv);
