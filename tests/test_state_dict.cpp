@@ -19,11 +19,19 @@ using lra::test::smoke_config;
 
 namespace {
 
-std::filesystem::path temp_dir() {
-  auto dir = std::filesystem::temp_directory_path() / ("lra_state_dict_test_" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  return dir;
-}
+// A fresh folder per test case, removed when the case ends.
+struct TempDir {
+  TempDir() : path(std::filesystem::temp_directory_path() / ("lra_state_dict_test_" + std::to_string(::getpid()))) {
+    std::filesystem::remove_all(path);
+    std::filesystem::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+  std::filesystem::path operator/(const std::string& name) const { return path / name; }
+  std::filesystem::path path;
+};
 
 struct WithBuffer : torch::nn::Module {
   WithBuffer() {
@@ -50,7 +58,8 @@ TEST_CASE("state_dict holds parameters and buffers by dotted name and round-trip
   CHECK(dict.contains("fc.weight"));
   CHECK(dict.contains("fc.bias"));
   CHECK(dict.contains("running"));
-  const auto path = (temp_dir() / "buffer.pt").string();
+  const TempDir dir;
+  const auto path = (dir / "buffer.pt").string();
   {
     torch::NoGradGuard no_grad;
     a.running.mul_(3);
@@ -62,7 +71,7 @@ TEST_CASE("state_dict holds parameters and buffers by dotted name and round-trip
 }
 
 TEST_CASE("saving and loading a checkpoint reproduces every model's logits exactly", "[models][state_dict]") {
-  const auto dir = temp_dir();
+  const TempDir dir;
   for (const auto& entry : lra::model_registry()) {
     CAPTURE(entry.name);
     const auto config = smoke_config("retrieval", entry.name);
@@ -89,7 +98,7 @@ TEST_CASE("python torch.load reads a checkpoint as {name: tensor} with the model
     WARN("skipped: /usr/bin/python3 cannot import torch");
     return;
   }
-  const auto dir = temp_dir();
+  const TempDir dir;
   std::map<std::string, std::map<std::string, std::string>> expected;  // file -> name -> shape
   for (const auto& entry : lra::model_registry()) {
     auto model = lra::build_model(smoke_config("text", entry.name));
@@ -131,7 +140,8 @@ TEST_CASE("loading a checkpoint of another model names the missing, unexpected a
                     Contains("missing: encoder.blocks.0.attn.E, encoder.blocks.0.attn.F"));
   CHECK_THROWS_WITH(lra::load_state_dict(*transformer, lra::state_dict(*linformer)),
                     Contains("unexpected: encoder.blocks.0.attn.E, encoder.blocks.0.attn.F"));
-  const auto path = (temp_dir() / "not_a_checkpoint.pt").string();
+  const TempDir dir;
+  const auto path = (dir / "not_a_checkpoint.pt").string();
   std::ofstream(path) << "hello";
   CHECK_THROWS_AS(lra::load_state_dict_file(*luna16, path), lra::UserError);
   CHECK_THROWS_AS(lra::load_state_dict_file(*luna16, path + ".missing"), lra::UserError);
