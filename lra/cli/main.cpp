@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
 
   lra::cli::Action action;
   lra::cli::add_config_command(app, global, action);
+  lra::cli::add_models_command(app, global, action);
   lra::cli::add_data_command(app, global, action);
   lra::cli::add_train_command(app, global, action);
   lra::cli::add_eval_command(app, global, action);

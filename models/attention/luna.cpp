@@ -62,7 +62,9 @@ LunaAttentionOut LunaAttentionImpl::forward(const torch::Tensor& x, const torch:
   const auto q = split_heads(q_proj(x), h) * scaling;                              // (B,H,N,E)
   const auto k = split_heads(options.tie_kv() ? c_proj(cp) : k_proj(cp), h);       // (B,H,L,E)
   const auto v = options.tie_kv() ? k : split_heads(v_proj(cp), h);                // (B,H,L,E)
-  const auto unpack = torch::softmax(mask_keys(torch::matmul(q, k.transpose(-2, -1)), p_mask), -1);  // (B,H,N,L)
+  // The unpack softmax runs in fp32 under fp16/bf16 (the official code casts it; luna.md gotcha 10).
+  const auto unpack = torch::softmax(mask_keys(torch::matmul(q, k.transpose(-2, -1)), p_mask), -1, torch::kFloat)
+                          .to(v.scalar_type());                                    // (B,H,N,L)
   const auto y = out_proj(merge_heads(torch::matmul(lra::dropout(unpack, drop, train), v)));  // (B,N,D)
   return {y, cp};
 }

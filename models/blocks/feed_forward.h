@@ -19,7 +19,9 @@ class FeedForwardImpl : public torch::nn::Module {
 
   // (B,N,D) -> (B,N,D)
   torch::Tensor forward(const torch::Tensor& x) {
-    auto h = torch::gelu(fc1(x));                 // (B,N,F)
+    auto h = fc1(x);                              // (B,N,F)
+    // GELU in fp32 under fp16/bf16, as the official Luna code does (luna.md gotcha 10); no-op in fp32.
+    h = torch::gelu(h.to(torch::kFloat)).to(h.scalar_type());
     h = lra::dropout(h, act_dropout_, is_training());
     return fc2(h);                                // (B,N,D)
   }
