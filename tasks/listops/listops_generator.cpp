@@ -82,11 +82,6 @@ std::string render(const std::string& tokens, size_t& pos) {
   return text + " ] )";
 }
 
-struct Row {
-  std::string text;
-  int value;
-};
-
 }  // namespace
 
 void generate_listops(const std::string& data_dir, const nlohmann::json& task, uint64_t seed) {
@@ -105,39 +100,35 @@ void generate_listops(const std::string& data_dir, const nlohmann::json& task, u
     throw UserError("task.generate: listops needs max_depth >= 2 and max_args >= 2");
 
   // main(): draw until enough distinct expressions of accepted length; insertion order is random, so
-  // the first `train` rows form the train split, as with the release's set order. The token sequence
-  // (prefix order with ']') determines the string, so it serves for the dedupe.
-  const size_t total = static_cast<size_t>(counts[0] + counts[1] + counts[2]);
-  data::Rng rng(seed);
-  std::unordered_set<std::string> seen;
-  std::vector<Row> rows;
-  rows.reserve(total);
-  std::string tokens;
-  int64_t draws_since_accept = 0;
-  while (rows.size() < total) {
-    tokens.clear();
-    const int value = generate(rng, bounds, 1, tokens);
-    const auto length = static_cast<int64_t>(tokens.size());
-    if (value >= 0 && length > min_length && length < max_length && seen.insert(tokens).second) {
-      size_t pos = 0;
-      rows.push_back({render(tokens, pos), value});
-      draws_since_accept = 0;
-    } else if (++draws_since_accept > 20000000) {
-      throw UserError("listops generator: 20M draws without a new expression of length in (" +
-                      std::to_string(min_length) + ", " + std::to_string(max_length) + ") (have " +
-                      std::to_string(rows.size()) + " of " + std::to_string(total) +
-                      "); widen task.generate.min_length/max_length or raise max_depth/max_args");
-    }
-  }
-
+  // the first `train` rows form the train split, as with the release's set order. Rows are written as
+  // they are accepted. The token sequence (prefix order with ']') determines the string, so it serves
+  // for the dedupe.
   data::StagingFolder staging(data_dir, data::get_string(task, "data", "folder"));
   const char* const names[3] = {"basic_train.tsv", "basic_val.tsv", "basic_test.tsv"};
-  size_t next = 0;
+  data::Rng rng(seed);
+  std::unordered_set<std::string> seen;
+  std::string tokens;
+  int64_t draws_since_accept = 0;
   for (int split = 0; split < 3; ++split) {
     const std::string path = staging.path() + "/" + names[split];
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out << "Source\tTarget\n";
-    for (int64_t i = 0; i < counts[split]; ++i, ++next) out << rows[next].text << '\t' << rows[next].value << '\n';
+    for (int64_t written = 0; written < counts[split];) {
+      tokens.clear();
+      const int value = generate(rng, bounds, 1, tokens);
+      const auto length = static_cast<int64_t>(tokens.size());
+      if (value >= 0 && length > min_length && length < max_length && seen.insert(tokens).second) {
+        size_t pos = 0;
+        out << render(tokens, pos) << '\t' << value << '\n';
+        ++written;
+        draws_since_accept = 0;
+      } else if (++draws_since_accept > 20000000) {
+        throw UserError("listops generator: 20M draws without a new expression of length in (" +
+                        std::to_string(min_length) + ", " + std::to_string(max_length) + ") (have " +
+                        std::to_string(seen.size()) + "); widen task.generate.min_length/max_length or raise " +
+                        "max_depth/max_args");
+      }
+    }
     out.flush();
     if (!out) throw UserError("cannot write " + path);
   }
