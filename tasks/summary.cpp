@@ -35,7 +35,7 @@ void describe(std::ostringstream& out, const std::string& name, const Dataset& d
   const int64_t lo = lengths.front(), hi = lengths.back();
   const auto at_cut = std::count(lengths.begin(), lengths.end(), max_document_tokens);
   out << "  tokens per document: min " << lo << ", median " << lengths[lengths.size() / 2] << ", max " << hi;
-  if (at_cut) out << " (" << at_cut << " at the max_len-1 = " << max_document_tokens << " limit; longer ones are cut)";
+  if (at_cut && lo < hi) out << " (" << at_cut << " at the max_len-1 = " << max_document_tokens << " limit; longer ones are cut)";
   out << "\n";
   const int64_t buckets = std::min<int64_t>(5, hi - lo + 1);
   const int64_t width = (hi - lo + buckets) / buckets;  // ceil((hi - lo + 1) / buckets)

@@ -22,7 +22,8 @@ TaskSplits load_listops(const std::string& data_dir, const nlohmann::json& task)
 
 // The exact LRA generator (lra_benchmarks/data/listops.py) with task.generate.{train, val, test,
 // min_length, max_length, max_depth, max_args}; std::mt19937_64 seeded with `seed` replaces Python's
-// random module, so the files differ from the release but follow the same distribution.
+// random module, so the files differ from the release but follow the same distribution. A candidate is
+// abandoned as soon as it reaches max_length tokens (it would be rejected anyway).
 void generate_listops(const std::string& data_dir, const nlohmann::json& task, uint64_t seed);
 
 }  // namespace lra

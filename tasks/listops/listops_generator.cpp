@@ -14,14 +14,13 @@ namespace {
 constexpr double kOperatorProbability = 0.25;  // VALUE_P: a node is an operator w.p. 0.25, a digit otherwise
 const char* const kOperators[] = {"[MIN", "[MAX", "[MED", "[SM"};
 
-struct Expression {
-  std::string text;    // fully parenthesised, as written to the TSV
-  int64_t length = 0;  // operators + digits + ']' (the token count after the official stripping)
-  int value = 0;
-};
+// Token codes of a candidate in prefix order: digits 0-9, operators 10-13, ']' 14. The token count is
+// the official length (operators + digits + ']'); parentheses are added only when writing.
+constexpr char kFirstOperator = 10;
+constexpr char kClose = 14;
 
 struct Bounds {
-  int64_t max_depth, max_args;
+  int64_t max_depth, max_args, max_length;
 };
 
 int apply_operator(int op, std::vector<int> args) {
@@ -41,30 +40,46 @@ int apply_operator(int op, std::vector<int> args) {
   }
 }
 
-// gen(depth) of listops.py. The tuple (op, kid0), then (t, kid) per further kid, then (t, ']'), printed
-// as "( a b )" per pair, is "( " * (k + 1) + op + " " + kid0 + " )" + (" " + kid + " )") per kid + " ] )".
-Expression generate(data::Rng& rng, const Bounds& bounds, int64_t depth) {
+// gen(depth) of listops.py: appends the expression's tokens and returns its value, or -1 once the
+// candidate reaches max_length tokens (it would be rejected anyway; since candidates are independent
+// draws, stopping early leaves the distribution of accepted expressions unchanged).
+int generate(data::Rng& rng, const Bounds& bounds, int64_t depth, std::string& tokens) {
   const double r = depth < bounds.max_depth ? data::uniform01(rng) : 1.0;
   if (r > kOperatorProbability) {
     const int digit = static_cast<int>(data::uniform_below(rng, 10));
-    return {std::to_string(digit), 1, digit};
+    tokens.push_back(static_cast<char>(digit));
+    return static_cast<int64_t>(tokens.size()) >= bounds.max_length ? -1 : digit;
   }
   const int64_t arity = data::uniform_int(rng, 2, bounds.max_args);
-  std::vector<Expression> kids;
-  kids.reserve(static_cast<size_t>(arity));
-  for (int64_t i = 0; i < arity; ++i) kids.push_back(generate(rng, bounds, depth + 1));
-  const int op = static_cast<int>(data::uniform_below(rng, 4));
-
-  Expression e;
-  e.length = 2;
+  const size_t op_slot = tokens.size();
+  tokens.push_back(kFirstOperator);  // the operator is drawn after its arguments, as in listops.py
   std::vector<int> args;
-  for (const auto& kid : kids) e.length += kid.length, args.push_back(kid.value);
-  e.value = apply_operator(op, std::move(args));
-  for (int64_t i = 0; i <= arity; ++i) e.text += "( ";
-  e.text += kOperators[op];
-  for (const auto& kid : kids) e.text += " " + kid.text + " )";
-  e.text += " ] )";
-  return e;
+  for (int64_t i = 0; i < arity; ++i) {
+    const int value = generate(rng, bounds, depth + 1, tokens);
+    if (value < 0) return -1;
+    args.push_back(value);
+  }
+  const int op = static_cast<int>(data::uniform_below(rng, 4));
+  tokens[op_slot] = static_cast<char>(kFirstOperator + op);
+  tokens.push_back(kClose);
+  if (static_cast<int64_t>(tokens.size()) >= bounds.max_length) return -1;
+  return apply_operator(op, std::move(args));
+}
+
+// The official string of the expression starting at tokens[pos] (advances pos). listops.py builds the
+// tuple (op, kid0), then (t, kid) per further kid, then (t, ']'), and prints a pair as "( a b )": so
+// "( " * (k + 1) + op + " " + kid0 + " )" + (" " + kid + " )") per further kid + " ] )".
+std::string render(const std::string& tokens, size_t& pos) {
+  const char code = tokens[pos++];
+  if (code < kFirstOperator) return std::to_string(static_cast<int>(code));
+  std::vector<std::string> kids;
+  while (tokens[pos] != kClose) kids.push_back(render(tokens, pos));
+  ++pos;  // ']'
+  std::string text;
+  for (size_t i = 0; i <= kids.size(); ++i) text += "( ";
+  text += kOperators[code - kFirstOperator];
+  for (const auto& kid : kids) text += " " + kid + " )";
+  return text + " ] )";
 }
 
 }  // namespace
@@ -74,7 +89,8 @@ void generate_listops(const std::string& data_dir, const nlohmann::json& task, u
                              data::get_int(task, "generate", "test")};
   const int64_t min_length = data::get_int(task, "generate", "min_length");
   const int64_t max_length = data::get_int(task, "generate", "max_length");
-  const Bounds bounds{data::get_int(task, "generate", "max_depth"), data::get_int(task, "generate", "max_args")};
+  const Bounds bounds{data::get_int(task, "generate", "max_depth"), data::get_int(task, "generate", "max_args"),
+                      max_length};
   for (int64_t c : counts)
     if (c < 1) throw UserError("task.generate.{train,val,test} must be >= 1 for listops");
   if (min_length < 0 || max_length - min_length < 2)
@@ -84,34 +100,35 @@ void generate_listops(const std::string& data_dir, const nlohmann::json& task, u
     throw UserError("task.generate: listops needs max_depth >= 2 and max_args >= 2");
 
   // main(): draw until enough distinct expressions of accepted length; insertion order is random, so
-  // the first `train` rows form the train split, as with the release's set order.
-  const size_t total = static_cast<size_t>(counts[0] + counts[1] + counts[2]);
-  data::Rng rng(seed);
-  std::unordered_set<std::string> seen;
-  std::vector<Expression> rows;
-  rows.reserve(total);
-  int64_t draws_since_accept = 0;
-  while (rows.size() < total) {
-    Expression e = generate(rng, bounds, 1);
-    if (e.length > min_length && e.length < max_length && seen.insert(e.text).second) {
-      rows.push_back(std::move(e));
-      draws_since_accept = 0;
-    } else if (++draws_since_accept > 20000000) {
-      throw UserError("listops generator: 20M draws without a new expression of length in (" +
-                      std::to_string(min_length) + ", " + std::to_string(max_length) + ") (have " +
-                      std::to_string(rows.size()) + " of " + std::to_string(total) +
-                      "); widen task.generate.min_length/max_length or raise max_depth/max_args");
-    }
-  }
-
+  // the first `train` rows form the train split, as with the release's set order. Rows are written as
+  // they are accepted. The token sequence (prefix order with ']') determines the string, so it serves
+  // for the dedupe.
   data::StagingFolder staging(data_dir, data::get_string(task, "data", "folder"));
   const char* const names[3] = {"basic_train.tsv", "basic_val.tsv", "basic_test.tsv"};
-  size_t next = 0;
+  data::Rng rng(seed);
+  std::unordered_set<std::string> seen;
+  std::string tokens;
+  int64_t draws_since_accept = 0;
   for (int split = 0; split < 3; ++split) {
     const std::string path = staging.path() + "/" + names[split];
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out << "Source\tTarget\n";
-    for (int64_t i = 0; i < counts[split]; ++i, ++next) out << rows[next].text << '\t' << rows[next].value << '\n';
+    for (int64_t written = 0; written < counts[split];) {
+      tokens.clear();
+      const int value = generate(rng, bounds, 1, tokens);
+      const auto length = static_cast<int64_t>(tokens.size());
+      if (value >= 0 && length > min_length && length < max_length && seen.insert(tokens).second) {
+        size_t pos = 0;
+        out << render(tokens, pos) << '\t' << value << '\n';
+        ++written;
+        draws_since_accept = 0;
+      } else if (++draws_since_accept > 20000000) {
+        throw UserError("listops generator: 20M draws without a new expression of length in (" +
+                        std::to_string(min_length) + ", " + std::to_string(max_length) + ") (have " +
+                        std::to_string(seen.size()) + "); widen task.generate.min_length/max_length or raise " +
+                        "max_depth/max_args");
+      }
+    }
     out.flush();
     if (!out) throw UserError("cannot write " + path);
   }

@@ -2,7 +2,8 @@
 // Retrieval (AAN citation pairs as bytes), 2 classes, two documents per example.
 // Layout: <data_dir>/<task.data.folder>/new_aan_pairs.{train,eval,test}.tsv, no header, 5 tab-separated
 // columns: label id1 id2 text1 text2; the label parses as a float and must be 0 or 1. Each text is cut
-// to its first 10,000 bytes (official), then to task.max_len - 1 tokens; id = byte + 1.
+// to its first 10,000 bytes (official), then to task.max_len - 1 tokens; id = byte + 1. Bytes are bytes:
+// no UTF-8 check, only the TSV structure (5 columns, label 0/1) is validated.
 #include <cstdint>
 #include <string>
 #include <vector>

@@ -17,13 +17,13 @@ const std::vector<std::string>& retrieval_topic_words(size_t topic) {
       {"speech", "acoustic", "phoneme", "prosody", "recognizer", "utterance"},
       {"sentiment", "opinion", "polarity", "subjective", "review", "emotion"},
       {"lexicon", "wordnet", "synonym", "hypernym", "gloss", "thesaurus"},
-      {"dialogue", "utterer", "grounding", "agent", "intent", "slot"},
+      {"conversation", "utterer", "grounding", "agent", "intent", "slot"},
       {"corpus", "annotation", "annotator", "agreement", "kappa", "guideline"},
       {"summary", "summarizer", "extractive", "abstract", "salience", "redundancy"},
       {"entity", "coreference", "mention", "anaphora", "antecedent", "pronoun"},
       {"morphology", "stemmer", "suffix", "inflection", "lemma", "affix"},
       {"retrieval", "query", "ranking", "relevance", "index", "search"},
-      {"semantic", "predicate", "argument", "frame", "lambda", "logic"}};
+      {"semantic", "predicate", "argument", "entailment", "lambda", "logic"}};
   return topics.at(topic);
 }
 
