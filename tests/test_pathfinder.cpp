@@ -15,8 +15,10 @@
 #include <sstream>
 
 #include "lra/atomic_file.h"
+#include "lra/config.h"
 #include "lra/errors.h"
 #include "tasks/pathfinder/pathfinder.h"
+#include "tasks/pathfinder/options.h"
 #include "tasks/pathfinder/png_io.h"
 #include "tasks/pathfinder/snakes.h"
 
@@ -28,12 +30,23 @@ namespace {
 
 const std::string kDifficulty = "curv_contour_length_14";
 
+// Temporary folders, removed when the test process exits.
+struct TempDirs {
+  std::vector<fs::path> made;
+  ~TempDirs() {
+    std::error_code ignored;
+    for (const auto& dir : made) fs::remove_all(dir, ignored);
+  }
+};
+
 fs::path fresh_dir(const std::string& name) {
+  static TempDirs dirs;
   static std::atomic<int> counter{0};
   fs::path dir = fs::temp_directory_path() /
                  ("lra_pathfinder_" + name + "_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
   fs::remove_all(dir);
   fs::create_directories(dir);
+  dirs.made.push_back(dir);
   return dir;
 }
 
@@ -277,4 +290,21 @@ TEST_CASE("the contact sheet tiles positives and negatives into one PNG", "[data
   const lra::GrayImage sheet = lra::read_gray_png(out.string());
   CHECK(sheet.width == 6 + 4 * (128 + 6));
   CHECK(sheet.height > 2 * 128);
+}
+
+TEST_CASE("every shipped profile gives pathfinder and pathx keys the loader and generator accept",
+          "[data][pathfinder]") {
+  for (const std::string task : {"pathfinder", "pathx"})
+    for (const std::string profile : {"paper", "cpu", "smoke"}) {
+      INFO(task << " / " << profile);
+      const json config = lra::resolve_config({task, "transformer", profile, {}, ""});
+      const lra::PathfinderDataOptions data = lra::pathfinder_data_options(config["task"]);
+      const lra::PathfinderGenerateOptions generate = lra::pathfinder_generate_options(config["task"]);
+      CHECK(data.resolution == generate.resolution);
+      CHECK(data.folder == "pathfinder" + std::to_string(generate.resolution));
+      CHECK_NOTHROW(lra::pathfinder_params(generate.resolution, generate.difficulty));
+      // The pooled image plus CLS fits max_len.
+      const int side = data.resolution / data.downsample;
+      CHECK(side * side + 1 <= config["task"]["max_len"].get<int>());
+    }
 }

@@ -15,6 +15,7 @@
 #include "tasks/pathfinder/pathfinder.h"
 #include "tasks/pathfinder/png_io.h"
 #include "tasks/pathfinder/random.h"
+#include "tasks/pathfinder/tokenise.h"
 
 namespace lra {
 
@@ -22,8 +23,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Tokens of one image: gray+1 (1..256), mean-pooled over `pool` x `pool` blocks (rounded).
-void tokenise(const GrayImage& image, int pool, uint16_t* out) {
+}  // namespace
+
+void tokenise_pathfinder(const GrayImage& image, int pool, uint16_t* out) {
   const int side = image.width / pool;
   if (pool == 1) {
     for (size_t i = 0; i < image.pixels.size(); ++i) out[i] = static_cast<uint16_t>(image.pixels[i] + 1);
@@ -38,6 +40,8 @@ void tokenise(const GrayImage& image, int pool, uint16_t* out) {
       out[by * side + bx] = static_cast<uint16_t>((sum + area / 2) / area + 1);
     }
 }
+
+namespace {
 
 struct Example {
   std::string path;  // absolute image path
@@ -58,7 +62,7 @@ Dataset decode_split(const std::vector<Example>& examples, int resolution, int p
       throw UserError(name + ": image is " + std::to_string(image.width) + "x" + std::to_string(image.height) +
                       ", expected " + std::to_string(resolution) + "x" + std::to_string(resolution) +
                       " (task.data.resolution, or the size of the first image)");
-    tokenise(image, pool, split.tokens.data() + i * length);
+    tokenise_pathfinder(image, pool, split.tokens.data() + i * length);
   });
   for (size_t i = 0; i < examples.size(); ++i) {
     split.offsets.push_back(static_cast<int64_t>((i + 1) * length));
