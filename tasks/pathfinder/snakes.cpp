@@ -2,103 +2,21 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
-#include <memory>
 #include <stdexcept>
-#include <tuple>
 
-#include "lra/errors.h"
+#include "tasks/pathfinder/paddle_shapes.h"
 #include "tasks/pathfinder/random.h"
 #include "tasks/pathfinder/raster.h"
 
 namespace lra {
 
+namespace snakes {
 namespace {
 
-constexpr double kPi = 3.14159265358979323846;
-constexpr float kOverlap = 1.8f;         // mask + new cover >= this means two paddles collide
-constexpr float kFree = 0.3f;            // a mask value <= this counts as free space
-constexpr float kCore = 0.999f;          // cover pixels this full form a paddle's seed footprint
-constexpr double kStopWhenFree = 0.01;   // distractors stop when under 1% of the image is free
+constexpr float kOverlap = 1.8f;          // mask + new cover >= this means two paddles collide
+constexpr float kFree = 0.3f;             // a mask value <= this counts as free space
+constexpr double kStopWhenFree = 0.01;    // distractors stop when under 1% of the image is free
 constexpr int kMaxPairAttempts = 100000;  // target pairs are regenerated until one fits
-
-double radians(int degrees) { return degrees * kPi / 180.0; }
-
-struct Point {
-  int y = 0, x = 0;
-  bool operator<(const Point& o) const { return y < o.y || (y == o.y && x < o.x); }
-  bool operator==(const Point& o) const { return y == o.y && x == o.x; }
-};
-
-Point step(Point from, double angle, double distance) {
-  return {static_cast<int>(std::lround(from.y + distance * std::sin(angle))),
-          static_cast<int>(std::lround(from.x + distance * std::cos(angle)))};
-}
-
-// A paddle drawn from (0, 0); placing it at an integer pixel is a pure shift.
-struct PaddleShape {
-  PaddleRaster raster;
-  std::vector<Point> footprint;  // cover pixels that are (nearly) full: must be free to seed here
-};
-
-// Paddle shapes depend only on their direction, and directions come from a small set: integer
-// degrees for seeds, integer pixel offsets on the candidate circle for growth. So each shape is
-// rasterised once per thread and margin, not once per try (the pair is often regenerated).
-class ShapeCache {
- public:
-  ShapeCache(const SnakeParams& p, int margin) : p_(p), margin_(margin) {
-    const double radius = p.paddle_length + margin;
-    const int samples = static_cast<int>(std::ceil(2 * kPi * radius));  // about one per pixel of arc
-    for (int k = 0; k < samples; ++k) circle_.push_back(step({0, 0}, k / radius, radius));
-    std::sort(circle_.begin(), circle_.end());
-    circle_.erase(std::unique(circle_.begin(), circle_.end()), circle_.end());
-    for (Point o : circle_) circle_angles_.push_back(std::atan2(o.y, o.x));
-    for (int dy = -margin; dy <= margin; ++dy)
-      for (int dx = -margin; dx <= margin; ++dx)
-        if (dy * dy + dx * dx <= margin * margin) disc_.push_back({dy, dx});
-  }
-
-  // Seed paddle: from its tail along `degrees`.
-  const PaddleShape& seed(int degrees) {
-    auto found = seeds_.find(degrees);
-    if (found == seeds_.end()) found = seeds_.emplace(degrees, make(radians(degrees))).first;
-    return found->second;
-  }
-  // Growth paddle for circle candidate `index`: from the candidate back toward the pivot.
-  const PaddleShape& growth(size_t index) {
-    if (growth_.empty()) growth_.resize(circle_.size());
-    if (!growth_[index]) growth_[index] = std::make_unique<PaddleShape>(make(circle_angles_[index] + kPi));
-    return *growth_[index];
-  }
-
-  const std::vector<Point>& circle() const { return circle_; }         // candidate offsets, sorted
-  const std::vector<double>& circle_angles() const { return circle_angles_; }
-  const std::vector<Point>& disc() const { return disc_; }             // offsets within the margin
-
- private:
-  PaddleShape make(double angle) const {
-    PaddleShape shape{render_paddle(0, 0, angle, p_.paddle_length, p_.paddle_thickness, margin_, p_.antialias), {}};
-    const Patch& cover = shape.raster.cover;
-    for (int r = 0; r < cover.height; ++r)
-      for (int c = 0; c < cover.width; ++c)
-        if (cover.local(r, c) >= kCore) shape.footprint.push_back({cover.y0 + r, cover.x0 + c});
-    return shape;
-  }
-
-  const SnakeParams p_;
-  const int margin_;
-  std::vector<Point> circle_, disc_;
-  std::vector<double> circle_angles_;
-  std::map<int, PaddleShape> seeds_;
-  std::vector<std::unique_ptr<PaddleShape>> growth_;
-};
-
-ShapeCache& shapes_for(const SnakeParams& p, int margin) {
-  thread_local std::map<std::tuple<int, double, int, int>, std::unique_ptr<ShapeCache>> caches;
-  auto& cache = caches[{p.paddle_length, p.paddle_thickness, margin, p.antialias}];
-  if (!cache) cache = std::make_unique<ShapeCache>(p, margin);
-  return *cache;
-}
 
 // A paddle placed in the image: its shape, where its (0, 0) lands, and its intensity.
 struct Placed {
@@ -361,63 +279,13 @@ class Canvas {
 };
 
 }  // namespace
-
-nlohmann::json SnakeParams::to_json() const {
-  return {{"resolution", resolution},
-          {"padding", padding},
-          {"antialias_scale", antialias},
-          {"paddle_length", paddle_length},
-          {"paddle_thickness", paddle_thickness},
-          {"paddle_margins", paddle_margins},
-          {"marker_radius", marker_radius},
-          {"seed_distance", seed_distance},
-          {"continuity", continuity},
-          {"contour_length", contour_length},
-          {"distractor_length", distractor_length},
-          {"distractor_snakes", distractor_snakes},
-          {"snake_contrast", snake_contrast},
-          {"paddle_contrast", paddle_contrast},
-          {"max_distractor_retrials", max_distractor_retrials},
-          {"max_paddle_retrials", max_paddle_retrials},
-          {"single_paddles", single_paddles}};
-}
-
-int contour_length_of(const std::string& difficulty) {
-  if (difficulty == "curv_baseline") return 6;
-  if (difficulty == "curv_contour_length_9") return 9;
-  if (difficulty == "curv_contour_length_14") return 14;
-  throw UserError("unknown pathfinder difficulty '" + difficulty +
-                  "' (known: curv_baseline, curv_contour_length_9, curv_contour_length_14)");
-}
-
-SnakeParams pathfinder_params(int resolution, const std::string& difficulty) {
-  SnakeParams p;
-  p.resolution = resolution;
-  p.contour_length = contour_length_of(difficulty);
-  // Settings from the LRA TFDS builder docstrings; the rest are the generator's defaults.
-  int distractor_budget = 0;  // paddles spent on distractor snakes
-  if (resolution == 32) {
-    p.padding = 1, p.antialias = 2, p.paddle_margins = {1}, p.paddle_length = 2, p.paddle_thickness = 0.5;
-    p.marker_radius = 1.5, p.seed_distance = 7, p.continuity = 1.0;
-    p.snake_contrast = 2.0, p.paddle_contrast = 0.75, distractor_budget = 20;
-  } else if (resolution == 128) {
-    p.padding = 1, p.antialias = 2, p.paddle_margins = {2, 3}, p.paddle_length = 5, p.paddle_thickness = 1.5;
-    p.marker_radius = 3, p.seed_distance = 20, p.continuity = 1.8;
-    p.snake_contrast = 0.9, p.paddle_contrast = 1.0, distractor_budget = 35;
-  } else {
-    throw UserError("pathfinder generator: resolution " + std::to_string(resolution) +
-                    " has no parameter set (known: 32, 128)");
-  }
-  p.distractor_length = p.contour_length / 3;
-  p.distractor_snakes = distractor_budget / p.distractor_length;
-  return p;
-}
+}  // namespace snakes
 
 GrayImage render_pathfinder_image(const SnakeParams& params, int label, uint64_t seed, int* margin) {
   Rng rng(seed);
   const int chosen = params.paddle_margins[rng.below(params.paddle_margins.size())];
   if (margin) *margin = chosen;
-  Canvas canvas(params, chosen, rng);
+  snakes::Canvas canvas(params, chosen, rng);
   canvas.grow_targets();
   canvas.add_distractors();
   return canvas.finish(label);
