@@ -3,6 +3,14 @@
 // `snakes2.py`), reimplemented from its description in ../shared/reference/lra.md §2:
 // two target snakes grown in lockstep from nearby seeds with a continuity prior, distractor snakes,
 // and two marker discs on the ends of one snake (positive) or of two different snakes (negative).
+// Deliberate differences from snakes2.py, none of which changes what the label means:
+// - coordinates are rounded to the nearest pixel (the original took the ceiling, a drift toward +y,+x);
+// - both target snakes' last paddles join the occupancy mask before distractors are added (the
+//   original added only the second snake's, so a distractor could touch the first snake's end);
+// - the second seed's tail must lie inside the image (its marker would be invisible otherwise);
+// - a paddle's ink is its exact area coverage at the antialias scale, then Lanczos-downsampled
+//   (PIL drew an aliased line there); paddle shapes are cached, which changes no pixel;
+// - the random stream is ours (std::mt19937_64), so images are not those of the release.
 #include <cstdint>
 #include <string>
 #include <vector>
