@@ -50,6 +50,9 @@ SnakeParams pathfinder_params(int resolution, const std::string& difficulty) {
     throw UserError("pathfinder generator: resolution " + std::to_string(resolution) +
                     " has no parameter set (known: 32, 128)");
   }
+  // The docstrings give distractor_length = contour/3 and n = budget // distractor_length for the
+  // hard set (32: 4 and 5; 128: 4 and 8). The stock wrapper did not recompute n per difficulty;
+  // we do, so every difficulty spends about the same number of paddles on distractors.
   p.distractor_length = p.contour_length / 3;
   p.distractor_snakes = distractor_budget / p.distractor_length;
   return p;
