@@ -1,6 +1,7 @@
 #include "lra/distributed.h"
 
 #include <cstdlib>
+#include <thread>
 
 #define USE_C10D_GLOO 1
 #include <torch/csrc/distributed/c10d/FileStore.hpp>
@@ -103,24 +104,28 @@ void Distributed::heartbeat(int64_t step) {
 }
 
 std::string Distributed::missing_ranks_description() {
-  // The rank(s) whose last heartbeat is oldest are the ones the others are waiting for.
+  // After a failed collective every surviving rank checks in on the store; a rank that has not
+  // checked in within a few seconds is gone (killed, crashed or hung).
   try {
-    int64_t newest = -1;
-    std::vector<std::pair<int, int64_t>> steps;
-    for (int r = 0; r < world_size(); ++r) {
-      int64_t step = -1;
+    const std::string mine = "lra/alive-after-failure/" + std::to_string(rank());
+    store_->set(mine, std::vector<uint8_t>{1});
+    std::string missing;
+    for (int attempt = 0; attempt < 50; ++attempt) {
+      missing.clear();
+      for (int r = 0; r < world_size(); ++r)
+        if (!store_->check({"lra/alive-after-failure/" + std::to_string(r)}))
+          missing += (missing.empty() ? "" : ", ") + std::to_string(r);
+      if (missing.empty()) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (missing.empty()) return "none (every rank is alive; the failure was in communication)";
+    std::string last_steps;
+    for (int r = 0; r < world_size(); ++r)
       if (store_->check({heartbeat_key(r)})) {
         auto bytes = store_->get(heartbeat_key(r));
-        step = std::stoll(std::string(bytes.begin(), bytes.end()));
+        last_steps += (last_steps.empty() ? "" : ", ") + std::to_string(r) + ": " + std::string(bytes.begin(), bytes.end());
       }
-      steps.emplace_back(r, step);
-      newest = std::max(newest, step);
-    }
-    std::string missing;
-    for (const auto& [r, step] : steps)
-      if (step < newest) missing += (missing.empty() ? "" : ", ") + std::to_string(r) + " (last seen at step " +
-                                    std::to_string(step) + ")";
-    return missing.empty() ? "unknown (every rank reported step " + std::to_string(newest) + ")" : missing;
+    return missing + " (last step seen per rank: " + last_steps + ")";
   } catch (const std::exception&) {
     return "0 (it hosts the store, which no longer answers)";
   }

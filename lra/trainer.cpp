@@ -203,6 +203,11 @@ void Trainer::resume_or_start() {
   wall_seconds_before_ = m.at("wall_seconds");
   tokens_ = m.at("tokens");
   peak_step_bytes_ = m.at("peak_step_tensor_bytes");
+  const Json& window = m.at("curve_window");
+  window_loss_ = window[0];
+  window_correct_ = window[1];
+  window_examples_ = window[2];
+  window_steps_ = window[3];
   if (best_step_ > 0) {
     std::string best_bytes = dist_->is_root() ? read_text_file(paths_.best_checkpoint) : "";
     best_state_ = parse_checkpoint(dist_->broadcast_bytes(best_bytes), paths_.best_checkpoint).model;
@@ -321,7 +326,8 @@ void Trainer::save_resume_point() {
                {"eval_seconds", eval_seconds_},
                {"wall_seconds", wall_seconds_before_ + seconds_since(started_)},
                {"tokens", tokens_},
-               {"peak_step_tensor_bytes", peak_step_bytes_}};
+               {"peak_step_tensor_bytes", peak_step_bytes_},
+               {"curve_window", {window_loss_, window_correct_, window_examples_, window_steps_}}};
   if (dist_->is_root())
     save_checkpoint(paths_.last_checkpoint, config_, meta, *model_, optimizer_.get(), /*with_rng=*/true);
 }

@@ -4,6 +4,7 @@
 #include "models/attention/linformer.h"
 #include "models/attention/luna.h"
 #include "models/attention/softmax.h"
+#include "models/flops.h"
 
 namespace lra {
 
@@ -11,16 +12,22 @@ const std::vector<ModelEntry>& model_registry() {
   // One line per model; the name is also the configs/models/<name>.json that configures it.
   static const std::vector<ModelEntry> entries = [] {
     std::vector<ModelEntry> e;
-    auto add = [&e](std::string name, std::string description, decltype(ModelEntry::build) build) {
+    auto add = [&e](std::string name, std::string description, decltype(ModelEntry::build) build,
+                    AttentionFlops flops) {
       for (const auto& existing : e)
         if (existing.name == name) throw std::logic_error("model '" + name + "' registered twice");
-      e.push_back({std::move(name), std::move(description), std::move(build)});
+      e.push_back({std::move(name), std::move(description), std::move(build), train_step_flops(std::move(flops))});
     };
-    add("luna-16", "Luna, pack/unpack attention through a 16-slot learned P (Ma et al. 2021)", build_luna);
-    add("luna-128", "Luna, pack/unpack attention through a 128-slot learned P (Ma et al. 2021)", build_luna);
-    add("luna-256", "Luna, pack/unpack attention through a 256-slot learned P (Ma et al. 2021)", build_luna);
-    add("transformer", "softmax multi-head attention, pre-LN (Vaswani et al. 2017)", build_transformer);
-    add("linformer", "keys/values projected along the sequence to k rows (Wang et al. 2020)", build_linformer);
+    add("luna-16", "Luna, pack/unpack attention through a 16-slot learned P (Ma et al. 2021)", build_luna,
+        luna_attention_flops);
+    add("luna-128", "Luna, pack/unpack attention through a 128-slot learned P (Ma et al. 2021)", build_luna,
+        luna_attention_flops);
+    add("luna-256", "Luna, pack/unpack attention through a 256-slot learned P (Ma et al. 2021)", build_luna,
+        luna_attention_flops);
+    add("transformer", "softmax multi-head attention, pre-LN (Vaswani et al. 2017)", build_transformer,
+        softmax_attention_flops);
+    add("linformer", "keys/values projected along the sequence to k rows (Wang et al. 2020)", build_linformer,
+        linformer_attention_flops);
     return e;
   }();
   return entries;

@@ -4,6 +4,7 @@
 #include "lra/errors.h"
 #include "tasks/image/image.h"
 #include "tasks/listops/listops.h"
+#include "tasks/pathfinder/pathfinder.h"
 #include "tasks/retrieval/retrieval.h"
 #include "tasks/text/text.h"
 
@@ -20,7 +21,10 @@ const std::vector<TaskEntry>& task_registry() {
        load_retrieval, generate_retrieval},
       {"image", "Image: CIFAR-10 as 1024 grayscale pixels, 10 classes (generator = Fashion-MNIST as a substitute)",
        load_image, generate_image},
-      // pathfinder, pathx: registered by tasks/pathfinder
+      {"pathfinder", "Pathfinder-32: are the two dots joined by one path? 2 classes (generator = Linsley et al.)",
+       load_pathfinder, generate_pathfinder},
+      {"pathx", "Path-X: Pathfinder at 128x128 (16384 pixels), 2 classes (generator = Linsley et al.)",
+       load_pathfinder, generate_pathfinder},
   };
   return tasks;
 }

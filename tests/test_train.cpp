@@ -45,6 +45,16 @@ const std::string& listops_data() {
   return dir;
 }
 
+lra::TrainOptions options(const fs::path& out, bool resume = false, int64_t stop_after = 0) {
+  lra::TrainOptions o;
+  o.data_dir = listops_data();
+  o.out_dir = out.string();
+  o.resume = resume;
+  o.quiet = true;
+  o.stop_after = stop_after;
+  return o;
+}
+
 Json read_json(const fs::path& path) { return Json::parse(lra::read_text_file(path.string())); }
 
 void check_same_parameters(const std::string& a, const std::string& b) {
@@ -78,8 +88,7 @@ int run_cli(const std::vector<std::string>& args, pid_t* pid_out = nullptr) {
 
 TEST_CASE("a smoke run writes a complete report, latest.json and both checkpoints", "[train]") {
   fs::path out = scratch("report");
-  lra::TrainOptions options{listops_data(), out.string(), false, "cpu", true, 0};
-  REQUIRE(lra::run_training(smoke_config(), options) == 0);
+  REQUIRE(lra::run_training(smoke_config(), options(out)) == 0);
   Json report = read_json(out / "latest.json");
   CHECK(report["status"] == "completed");
   CHECK(report["schema_version"] == 1);
@@ -108,10 +117,10 @@ TEST_CASE("a smoke run writes a complete report, latest.json and both checkpoint
 TEST_CASE("2N steps straight equal N steps, --resume, N steps (identical parameters)", "[train][resume]") {
   fs::path straight = scratch("straight"), pieces = scratch("pieces");
   Json config = smoke_config({"train.steps=16", "train.eval_every=5"});
-  REQUIRE(lra::run_training(config, {listops_data(), straight.string(), false, "cpu", true, 0}) == 0);
-  REQUIRE(lra::run_training(config, {listops_data(), pieces.string(), false, "cpu", true, 7}) == 0);
+  REQUIRE(lra::run_training(config, options(straight)) == 0);
+  REQUIRE(lra::run_training(config, options(pieces, false, 7)) == 0);
   CHECK(read_json(pieces / "latest.json")["status"] == "interrupted");
-  REQUIRE(lra::run_training(config, {listops_data(), pieces.string(), true, "cpu", true, 0}) == 0);
+  REQUIRE(lra::run_training(config, options(pieces, true)) == 0);
   Json a = read_json(straight / "latest.json"), b = read_json(pieces / "latest.json");
   CHECK(b["status"] == "completed");
   check_same_parameters(a["checkpoints"]["last"], b["checkpoints"]["last"]);
@@ -121,15 +130,15 @@ TEST_CASE("2N steps straight equal N steps, --resume, N steps (identical paramet
 
 TEST_CASE("resuming with a different config is refused with the differing key", "[train][resume]") {
   fs::path out = scratch("mismatch");
-  REQUIRE(lra::run_training(smoke_config(), {listops_data(), out.string(), false, "cpu", true, 5}) == 0);
-  CHECK_THROWS_WITH(lra::run_training(smoke_config({"train.lr=0.5"}), {listops_data(), out.string(), true, "cpu", true, 0}),
+  REQUIRE(lra::run_training(smoke_config(), options(out, false, 5)) == 0);
+  CHECK_THROWS_WITH(lra::run_training(smoke_config({"train.lr=0.5"}), options(out, true)),
                     Catch::Matchers::Contains("train.lr"));
 }
 
 TEST_CASE("a diverging run stops with status diverged and keeps the last good checkpoint", "[train][nan]") {
   fs::path out = scratch("nan");
   Json config = smoke_config({"train.lr=1e30", "train.warmup_steps=0", "train.eval_every=1"});
-  int rc = lra::run_training(config, {listops_data(), out.string(), false, "cpu", true, 0});
+  int rc = lra::run_training(config, options(out));
   CHECK(rc == lra::kExitDiverged);
   Json report = read_json(out / "latest.json");
   CHECK(report["status"] == "diverged");
@@ -138,7 +147,7 @@ TEST_CASE("a diverging run stops with status diverged and keeps the last good ch
   if (report["steps_done"].get<int64_t>() > 0) CHECK_NOTHROW(lra::read_checkpoint(report["checkpoints"]["last"]));
 }
 
-TEST_CASE("SIGINT finishes the step, checkpoints and reports interrupted; --resume completes", "[train][signal]") {
+TEST_CASE("SIGINT finishes the step, writes a checkpoint and reports interrupted", "[train][signal]") {
   fs::path out = scratch("sigint");
   std::vector<std::string> args{"--threads", "1", "train", "--task", "listops", "--model", "luna-16", "--profile",
                                 "smoke", "--data-dir", listops_data(), "--out", out.string(), "--quiet",
@@ -162,7 +171,7 @@ TEST_CASE("SIGINT finishes the step, checkpoints and reports interrupted; --resu
 
 TEST_CASE("lra eval reproduces the report's test accuracy from the best checkpoint", "[train][eval]") {
   fs::path out = scratch("eval");
-  REQUIRE(lra::run_training(smoke_config(), {listops_data(), out.string(), false, "cpu", true, 0}) == 0);
+  REQUIRE(lra::run_training(smoke_config(), options(out)) == 0);
   Json report = read_json(out / "latest.json");
   fs::path predictions = out / "predictions.tsv";
   CHECK(run_cli({"eval", "--checkpoint", report["checkpoints"]["best"], "--data-dir", listops_data(), "--predictions",

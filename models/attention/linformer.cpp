@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "lra/errors.h"
+#include "models/flops.h"
 #include "models/attention/heads.h"
 #include "models/classifier.h"
 #include "models/dropout.h"
@@ -51,6 +52,18 @@ ClassifierModel build_linformer(const nlohmann::json& config) {
   return make_classifier(model, [block, attention] {
     return std::make_shared<TransformerBlockImpl>(block, std::make_shared<LinformerAttentionImpl>(attention));
   });
+}
+
+}  // namespace lra
+
+namespace lra {
+
+double linformer_attention_flops(const ModelConfig& model, int64_t n) {
+  const double k = static_cast<double>(model.attention.value("k", int64_t{256}));
+  const double d = static_cast<double>(model.d_model), tokens = static_cast<double>(n);
+  return 2.0 * 4.0 * tokens * d * d  // q, k, v, out projections
+         + 2.0 * 2.0 * k * tokens * d  // E K and F V along the sequence
+         + 2.0 * 2.0 * tokens * k * d;  // scores (N,k) and context
 }
 
 }  // namespace lra

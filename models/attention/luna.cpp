@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "lra/errors.h"
+#include "models/flops.h"
 #include "models/attention/heads.h"
 #include "models/classifier.h"
 #include "models/dropout.h"
@@ -141,6 +142,20 @@ ClassifierModel build_luna(const nlohmann::json& config) {
                          .pre_norm(model.pre_norm);
   auto projection = std::make_shared<LunaProjectionImpl>(attention, model.embedding_layer_norm, model.dropout);
   return make_classifier(model, [block] { return std::make_shared<LunaBlockImpl>(block); }, projection);
+}
+
+}  // namespace lra
+
+namespace lra {
+
+double luna_attention_flops(const ModelConfig& model, int64_t n) {
+  // Dynamic projection uses min(proj_len, n) slots of P.
+  const double l = static_cast<double>(std::min<int64_t>(model.attention.at("proj_len").get<int64_t>(), n));
+  const double d = static_cast<double>(model.d_model), tokens = static_cast<double>(n);
+  const double projections = 2.0 * d * d * (4.0 * tokens + 3.0 * l);  // pk pv q out on X; pq on P; k v on Cp
+  const double pack = 2.0 * 2.0 * l * tokens * d;                     // scores (L,N) + context (L,E)
+  const double unpack = 2.0 * 2.0 * tokens * l * d;                   // scores (N,L) + context (N,E)
+  return projections + pack + unpack;
 }
 
 }  // namespace lra

@@ -5,6 +5,7 @@
 #include "models/attention/heads.h"
 #include "models/classifier.h"
 #include "models/dropout.h"
+#include "models/flops.h"
 #include "models/init.h"
 
 namespace lra {
@@ -44,6 +45,16 @@ ClassifierModel build_transformer(const nlohmann::json& config) {
   return make_classifier(model, [block, attention] {
     return std::make_shared<TransformerBlockImpl>(block, std::make_shared<SoftmaxAttentionImpl>(attention));
   });
+}
+
+}  // namespace lra
+
+namespace lra {
+
+double softmax_attention_flops(const ModelConfig& model, int64_t n) {
+  const double d = static_cast<double>(model.d_model), tokens = static_cast<double>(n);
+  return 2.0 * 4.0 * tokens * d * d     // q, k, v, out projections
+         + 2.0 * 2.0 * tokens * tokens * d;  // scores (N,N) and context
 }
 
 }  // namespace lra
