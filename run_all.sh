@@ -94,7 +94,7 @@ if [ "$bench" = 1 ]; then
     # The Text config (paper profile) at LRA Table 2 lengths; fewer steps and a smaller batch on CPU.
     case "$profile" in
       smoke) bench_args=(--profile smoke --lengths 128,256 --batch 2 --steps 2 --warmup 1) ;;
-      cpu) bench_args=(--lengths 1024,2048,4096 --batch 4 --steps 3 --warmup 1) ;;
+      cpu) bench_args=(--lengths 1024,2048,4096 --batch 4 --steps 2 --warmup 1) ;;
       *) bench_args=(--lengths 1024,2048,3072,4096 --batch 32 --steps 10 --warmup 3) ;;
     esac
     $lra bench --models "$models" --out "$out/bench" "${bench_args[@]}" 2>&1 | tee "$log_dir/bench.log"
