@@ -83,11 +83,12 @@ double measure_sgemm_flops(const std::string& device_name) {
 Json bench_cell(const BenchOptions& options, const std::string& model_name, int64_t length) {
   const Json config = cell_config(options, model_name, length);
   apply_runtime_settings(config);
-  const torch::Device device = parse_device("cpu");
+  const torch::Device device = parse_device(options.device);
   ScopedMemoryTracking memory;  // before the model: parameters and optimiser state count too
   reset_peak_rss();
   torch::manual_seed(1);
   ClassifierModel model = build_model(config);
+  model->to(device);
   model->train();
   const auto& train = config.at("train");
   torch::optim::AdamW optimizer(model->parameters(),
@@ -95,22 +96,29 @@ Json bench_cell(const BenchOptions& options, const std::string& model_name, int6
                                     .betas({train.at("adam_beta1").get<double>(), train.at("adam_beta2").get<double>()})
                                     .weight_decay(train.at("weight_decay").get<double>()));
   const TaskInfo task = task_info_from_config(config);
-  const Batch batch = random_batch(task, options.batch, length, 1);
+  const Batch batch = random_batch(task, options.batch, length, 1).to(device);
 
   StepStats stats;
   int64_t peak = 0;
   for (int64_t step = 0; step < options.warmup + options.steps; ++step) {
     memory.tracker().reset_peak();
+    reset_device_peak(device);
+    synchronize(device);
     auto start = Clock::now();
     optimizer.zero_grad();
-    auto loss = torch::nn::functional::cross_entropy(model->forward(batch), batch.labels);
+    torch::Tensor logits;
+    {
+      AutocastScope autocast(device, options.precision);
+      logits = model->forward(batch);
+    }
+    auto loss = torch::nn::functional::cross_entropy(logits.to(torch::kFloat32), batch.labels);
     loss.backward();
     optimizer.step();
     synchronize(device);
     double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     if (step >= options.warmup) {
       stats.add(seconds);
-      peak = std::max(peak, memory.tracker().peak_bytes());
+      peak = std::max(peak, device.is_cuda() ? device_peak_bytes(device) : memory.tracker().peak_bytes());
     }
   }
   std::vector<double> times = stats.to_json().get<std::vector<double>>();
@@ -135,7 +143,9 @@ Json bench_cell(const BenchOptions& options, const std::string& model_name, int6
           {"warmup_steps", options.warmup},
           {"dropout", config.at("model").at("dropout")},
           {"attention_dropout", config.at("model").at("attention_dropout")},
-          {"environment", environment_block("cpu")}};
+          {"device", device.str()},
+          {"precision", options.precision},
+          {"environment", environment_block(device.str())}};
 }
 
 void add_ratios(Json& rows, const std::string& baseline) {
@@ -181,7 +191,7 @@ Json run_bench(const BenchOptions& options, const std::string& self_exe) {
   const double limit = options.memory_limit_gb > 0 ? options.memory_limit_gb * 1e9 : 0.85 * physical_memory_bytes();
   for (const auto& model : options.models) find_model(model);  // unknown names fail before any work
   apply_runtime_settings(cell_config(options, options.models.front(), options.lengths.front()));  // as the cells do
-  const double sgemm = measure_sgemm_flops();
+  const double sgemm = measure_sgemm_flops(options.device);
   Json rows = Json::array();
   for (const auto& model : options.models) {
     std::vector<std::pair<int64_t, double>> measured;
@@ -197,7 +207,8 @@ Json run_bench(const BenchOptions& options, const std::string& self_exe) {
       std::vector<std::string> args{self_exe, "--threads", std::to_string(at::get_num_threads()), "bench", "--task",
                                     options.task, "--profile", options.profile, "--batch", std::to_string(options.batch),
                                     "--steps", std::to_string(options.steps), "--warmup", std::to_string(options.warmup),
-                                    "--cell", model + ":" + std::to_string(length), "--cell-result", result_file};
+                                    "--cell", model + ":" + std::to_string(length), "--cell-result", result_file,
+                                    "--device", options.device, "--precision", options.precision};
       if (!options.config_dir.empty()) args.insert(args.begin() + 1, {"--config-dir", options.config_dir});
       for (const auto& o : options.overrides) args.insert(args.end(), {"--set", o});
       std::vector<char*> argv;
@@ -246,7 +257,9 @@ Json run_bench(const BenchOptions& options, const std::string& self_exe) {
               {"warmup_steps", options.warmup},
               {"memory_limit_bytes", limit},
               {"sgemm_flops_per_second", sgemm},
-              {"environment", environment_block("cpu")},
+              {"device", options.device},
+              {"precision", options.precision},
+              {"environment", environment_block(options.device)},
               {"rows", rows}};
   write_json_atomically(options.out_dir + "/bench.json", doc);
   write_text_atomically(options.out_dir + "/bench.csv", bench_csv(rows));

@@ -22,6 +22,8 @@ struct BenchOptions {
   int64_t warmup = 2;
   double memory_limit_gb = 0.0;  // 0: 85% of physical memory
   std::string out_dir = "results/bench";
+  std::string device = "cpu";       // cpu | cuda[:N]
+  std::string precision = "fp32";   // fp32 | fp16 | bf16 (autocast, CUDA)
   bool quiet = false;
 };
 

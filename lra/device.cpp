@@ -35,22 +35,27 @@ AutocastScope::AutocastScope(const torch::Device& device, const std::string& pre
   if (precision == "fp32") return;
   if (precision != "fp16" && precision != "bf16")
     throw UserError("runtime.precision: unknown precision '" + precision + "' (known: fp32, fp16, bf16)");
-  if (!device.is_cuda())
-    throw UserError("runtime.precision=" + precision + " needs --device cuda; CPU runs use fp32");
+  if (device.is_cpu()) {
+    // CPU autocast runs matmuls in bf16 (oneDNN uses AVX512-BF16 where the CPU has it).
+    if (precision != "bf16") throw UserError("runtime.precision=fp16 needs --device cuda; CPU runs use fp32 or bf16");
+    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+    at::autocast::set_cpu_enabled(true);
+    cpu_ = true;
+    return;
+  }
 #ifdef LRA_WITH_CUDA
   at::autocast::set_autocast_gpu_dtype(precision == "fp16" ? at::kHalf : at::kBFloat16);
   at::autocast::set_enabled(true);
-  enabled_ = true;
+  cuda_ = true;
 #endif
 }
 
 AutocastScope::~AutocastScope() {
+  if (cpu_) at::autocast::set_cpu_enabled(false);
 #ifdef LRA_WITH_CUDA
-  if (enabled_) {
-    at::autocast::set_enabled(false);
-    at::autocast::clear_cache();
-  }
+  if (cuda_) at::autocast::set_enabled(false);
 #endif
+  if (cpu_ || cuda_) at::autocast::clear_cache();
 }
 
 int64_t device_peak_bytes(const torch::Device& device) {

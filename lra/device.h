@@ -14,8 +14,8 @@ torch::Device parse_device(const std::string& name);
 // Waits for queued device work (a no-op on CPU), so wall-clock timings cover the work.
 void synchronize(const torch::Device& device);
 
-// Enables autocast to fp16/bf16 on CUDA for its lifetime ("fp32": nothing). UserError for a
-// reduced precision on CPU or an unknown name.
+// Enables autocast for its lifetime: fp16/bf16 on CUDA, bf16 on CPU ("fp32": nothing). UserError
+// for fp16 on CPU or an unknown name.
 class AutocastScope {
  public:
   AutocastScope(const torch::Device& device, const std::string& precision);
@@ -24,7 +24,7 @@ class AutocastScope {
   AutocastScope& operator=(const AutocastScope&) = delete;
 
  private:
-  bool enabled_ = false;
+  bool cpu_ = false, cuda_ = false;
 };
 
 // Peak tensor bytes of the device's allocator since the last reset (CUDA), or -1 on CPU.

@@ -80,7 +80,7 @@ class Trainer {
   Trainer(const Json& config, const TrainOptions& options)
       : config_(config),
         options_(options),
-        train_(config.at("train")),
+        train_(config_.at("train")),
         task_(task_info_from_config(config)),
         device_(parse_device(options.device)) {}
 

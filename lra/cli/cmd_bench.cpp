@@ -67,6 +67,9 @@ void add_bench_command(CLI::App& app, GlobalOptions& global, Action& action) {
   bench->add_option("--out", options->out_dir, "output folder for bench.json and bench.csv")->capture_default_str();
   bench->add_option("--set", options->overrides, "override a config key, e.g. --set model.dropout=0 (repeatable)");
   bench->add_flag("--quiet", options->quiet, "no per-cell lines");
+  bench->add_option("--device", options->device, "cpu, cuda or cuda:N")->capture_default_str();
+  bench->add_option("--precision", options->precision, "fp32, bf16 (CPU or CUDA autocast) or fp16 (CUDA)")
+      ->capture_default_str();
   bench->add_option("--cell", *cell, "internal: run one MODEL:LENGTH cell in this process")->group("");
   bench->add_option("--cell-result", *cell_result, "internal: where --cell writes its row")->group("");
   bench->callback([&global, &action, options, models, lengths, cell, cell_result] {

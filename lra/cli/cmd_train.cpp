@@ -18,7 +18,7 @@ void add_train_command(CLI::App& app, GlobalOptions& global, Action& action) {
   train->add_flag("--resume", options->resume, "continue the run recorded in <out>/latest.json from its checkpoint");
   train->add_option("--device", options->device, "cpu, cuda or cuda:N")->capture_default_str();
   train->add_option("--seed", *seed, "random seed (same as --set train.seed=S)");
-  train->add_option("--precision", *precision, "fp32, fp16 or bf16 (autocast; CUDA only)");
+  train->add_option("--precision", *precision, "fp32, bf16 (CPU or CUDA autocast) or fp16 (CUDA)");
   train->add_option("--stop-after", options->stop_after,
                     "checkpoint and stop after N updates (continue later with --resume)");
   train->add_flag("--quiet", options->quiet, "no progress output");
