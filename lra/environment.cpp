@@ -11,6 +11,7 @@
 #include <torch/cuda.h>
 #include <torch/version.h>
 
+#include "lra/errors.h"
 #include "lra/memory_allocator.h"
 #include "models/dropout.h"
 
@@ -72,15 +73,6 @@ std::string hostname() {
   return buffer;
 }
 
-std::string utc_now_iso8601() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof(buffer), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
-}
-
 std::string cpu_model() {
   std::ifstream cpuinfo("/proc/cpuinfo");
   std::string line;
@@ -89,6 +81,22 @@ std::string cpu_model() {
   return "unknown";
 }
 }  // namespace
+
+std::string utc_time(const char* format) {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buffer[64];
+  std::strftime(buffer, sizeof(buffer), format, &tm);
+  return buffer;
+}
+
+std::string self_executable() {
+  char path[4096];
+  ssize_t n = ::readlink("/proc/self/exe", path, sizeof(path) - 1);
+  if (n <= 0) throw UserError("cannot locate the lra executable (/proc/self/exe)");
+  return std::string(path, static_cast<size_t>(n));
+}
 
 void set_command_line(int argc, char** argv) {
   auto& args = command_line_storage();
@@ -115,7 +123,7 @@ nlohmann::json environment_block(const std::string& device) {
       {"memory_allocator", memory_allocator_description()},
       {"dropout_implementation", dropout_implementation()},
       {"hostname", hostname()},
-      {"date_utc", utc_now_iso8601()},
+      {"date_utc", utc_time("%Y-%m-%dT%H:%M:%SZ")},
       {"command_line", joined},
   };
 }

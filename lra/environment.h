@@ -37,6 +37,12 @@ const std::vector<std::string>& command_line();
 // The environment block of a run report (device filled by the caller's choice).
 nlohmann::json environment_block(const std::string& device = "cpu");
 
+// The current UTC time formatted with strftime's `format` (e.g. "%Y-%m-%dT%H:%M:%SZ").
+std::string utc_time(const char* format);
+
+// The path of the running executable (/proc/self/exe); UserError if it cannot be read.
+std::string self_executable();
+
 // The text printed by `lra --version`.
 std::string version_text();
 

@@ -87,8 +87,9 @@ std::vector<Figure> make_figures(const Json& bench, const std::vector<Json>& run
       script << "set title 'Accuracy vs speed at " << length
              << " tokens (bubble area = peak memory)'\nset xlabel 'training steps per second'\n"
                 "set ylabel 'average test accuracy (%)'\nset grid\nset key off\nset offsets graph 0.15, graph 0.15, "
-                "graph 0.15, graph 0.15\nstats 'accuracy-speed-memory.dat' using 4 nooutput\n"
-                "plot 'accuracy-speed-memory.dat' using 3:2:(0.08*sqrt($4/STATS_max)) with circles fs transparent "
+                "graph 0.15, graph 0.15\nstats 'accuracy-speed-memory.dat' using 4 nooutput name 'M'\n"
+                "stats 'accuracy-speed-memory.dat' using 3 nooutput name 'X'\n"
+                "plot 'accuracy-speed-memory.dat' using 3:2:(0.12*X_max*sqrt($4/M_max)) with circles fs transparent "
                 "solid 0.35 lc rgb '#1f77b4' axes x1y1, \\\n     '' using 3:2:1 with labels offset 0,1.6\n";
       figures.push_back({"accuracy-speed-memory", data.str(), script.str()});
     }

@@ -7,19 +7,16 @@
 #include <random>
 
 #include "lra/atomic_file.h"
+#include "lra/environment.h"
 
 namespace lra {
 
 std::string new_run_id() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char stamp[32];
-  std::strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+  const std::string stamp = utc_time("%Y%m%d-%H%M%S");
   std::random_device device;
   char suffix[8];
   std::snprintf(suffix, sizeof(suffix), "%04x", static_cast<unsigned>(device() & 0xffff));
-  return std::string(stamp) + "-" + std::to_string(::getpid()) + "-" + suffix;
+  return stamp + "-" + std::to_string(::getpid()) + "-" + suffix;
 }
 
 RunPaths run_paths(const std::string& out_dir, const std::string& run_id) {

@@ -17,52 +17,17 @@
 #include "lra/checkpoint.h"
 #include "lra/config.h"
 #include "tasks/registry.h"
+#include "tests/run_support.h"
 
 namespace fs = std::filesystem;
 using lra::Json;
 
+using lra::test::scratch;
+using lra::test::wait_for;
+
 namespace {
 
-fs::path scratch(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / ("lra_dist_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
-const std::string& data_dir() {
-  static const std::string dir = [] {
-    fs::path d = scratch("data");
-    auto config = lra::resolve_config({"listops", "luna-16", "smoke", {}, ""});
-    lra::find_task("listops").generate(d.string(), config["task"], 1);
-    return d.string();
-  }();
-  return dir;
-}
-
-pid_t spawn(const std::vector<std::string>& args, const std::vector<std::string>& env = {},
-            const std::string& stderr_file = "") {
-  pid_t pid = fork();
-  if (pid == 0) {
-    for (const auto& e : env) putenv(const_cast<char*>(e.c_str()));
-    if (!stderr_file.empty()) {
-      int fd = open(stderr_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      dup2(fd, 2);
-    }
-    std::vector<char*> argv{const_cast<char*>(LRA_BINARY)};
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(LRA_BINARY, argv.data());
-    _exit(127);
-  }
-  return pid;
-}
-
-int wait_for(pid_t pid) {
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
+const std::string& data_dir() { return lra::test::smoke_listops_data(); }
 
 std::vector<std::string> train_args(const fs::path& out, int batch, int steps) {
   return {"train", "--task", "listops", "--model", "luna-16", "--profile", "smoke", "--data-dir", data_dir(),
@@ -71,7 +36,7 @@ std::vector<std::string> train_args(const fs::path& out, int batch, int steps) {
           "--set", "model.dropout=0", "--set", "model.attention_dropout=0"};
 }
 
-Json latest(const fs::path& out) { return Json::parse(lra::read_text_file((out / "latest.json").string())); }
+Json latest(const fs::path& out) { return lra::test::read_json(out / "latest.json"); }
 
 }  // namespace
 
@@ -79,10 +44,10 @@ TEST_CASE("2 ranks with batch B end with the parameters of 1 process with batch 
   fs::path single = scratch("single"), pair = scratch("pair");
   auto one = train_args(single, 8, 8);
   one.insert(one.begin(), {"--threads", "1"});
-  REQUIRE(wait_for(spawn(one)) == 0);
+  REQUIRE(wait_for(lra::test::spawn_lra(one)) == 0);
   auto two = train_args(pair, 4, 8);
   two.insert(two.begin(), {"--threads", "1", "launch", "-n", "2", "--"});
-  REQUIRE(wait_for(spawn(two)) == 0);
+  REQUIRE(wait_for(lra::test::spawn_lra(two)) == 0);
 
   Json a = latest(single), b = latest(pair);
   CHECK(b["distributed"]["world_size"] == 2);
@@ -108,8 +73,8 @@ TEST_CASE("a rank killed mid-run makes the other exit with a timeout that names 
   std::string log = (out / "rank0.log").string();
   std::vector<std::string> env0{"WORLD_SIZE=2", "RANK=0", "MASTER_ADDR=127.0.0.1", "MASTER_PORT=" + port};
   std::vector<std::string> env1{"WORLD_SIZE=2", "RANK=1", "MASTER_ADDR=127.0.0.1", "MASTER_PORT=" + port};
-  pid_t rank0 = spawn(args, env0, log);
-  pid_t rank1 = spawn(args, env1, (out / "rank1.log").string());
+  pid_t rank0 = lra::test::spawn_lra(args, env0, log);
+  pid_t rank1 = lra::test::spawn_lra(args, env1, (out / "rank1.log").string());
   for (int i = 0; i < 600 && !fs::exists(out / "latest.json"); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   std::this_thread::sleep_for(std::chrono::seconds(1));

@@ -18,44 +18,30 @@
 #include "lra/config.h"
 #include "lra/trainer.h"
 #include "tasks/registry.h"
+#include "tests/run_support.h"
 
 namespace fs = std::filesystem;
 using lra::Json;
 
-namespace {
+using lra::test::read_json;
+using lra::test::scratch;
 
-fs::path scratch(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / ("lra_train_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+namespace {
+const std::string& listops_data() { return lra::test::smoke_listops_data(); }
 
 Json smoke_config(std::vector<std::string> overrides = {}) {
   return lra::resolve_config({"listops", "luna-16", "smoke", std::move(overrides), ""});
 }
 
-// Generated smoke-size ListOps, made once per test process.
-const std::string& listops_data() {
-  static const std::string dir = [] {
-    fs::path d = scratch("data");
-    lra::find_task("listops").generate(d.string(), smoke_config()["task"], 1);
-    return d.string();
-  }();
-  return dir;
-}
-
 lra::TrainOptions options(const fs::path& out, bool resume = false, int64_t stop_after = 0) {
   lra::TrainOptions o;
-  o.data_dir = listops_data();
+  o.data_dir = lra::test::smoke_listops_data();
   o.out_dir = out.string();
   o.resume = resume;
   o.quiet = true;
   o.stop_after = stop_after;
   return o;
 }
-
-Json read_json(const fs::path& path) { return Json::parse(lra::read_text_file(path.string())); }
 
 void check_same_parameters(const std::string& a, const std::string& b) {
   auto x = lra::read_checkpoint(a).model, y = lra::read_checkpoint(b).model;
@@ -64,24 +50,6 @@ void check_same_parameters(const std::string& a, const std::string& b) {
     INFO(entry.key());
     CHECK(torch::equal(entry.value(), y.at(entry.key())));
   }
-}
-
-int run_cli(const std::vector<std::string>& args, pid_t* pid_out = nullptr) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    std::vector<char*> argv{const_cast<char*>(LRA_BINARY)};
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(LRA_BINARY, argv.data());
-    _exit(127);
-  }
-  if (pid_out) {
-    *pid_out = pid;
-    return 0;
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 }  // namespace
@@ -152,8 +120,7 @@ TEST_CASE("SIGINT finishes the step, writes a checkpoint and reports interrupted
   std::vector<std::string> args{"--threads", "1", "train", "--task", "listops", "--model", "luna-16", "--profile",
                                 "smoke", "--data-dir", listops_data(), "--out", out.string(), "--quiet",
                                 "--set", "train.steps=100000", "--set", "train.eval_every=100000"};
-  pid_t pid = 0;
-  run_cli(args, &pid);
+  pid_t pid = lra::test::spawn_lra(args);
   // Wait until the run is under way, then interrupt it.
   for (int i = 0; i < 600 && !fs::exists(out / "latest.json"); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
@@ -174,7 +141,7 @@ TEST_CASE("lra eval reproduces the report's test accuracy from the best checkpoi
   REQUIRE(lra::run_training(smoke_config(), options(out)) == 0);
   Json report = read_json(out / "latest.json");
   fs::path predictions = out / "predictions.tsv";
-  CHECK(run_cli({"eval", "--checkpoint", report["checkpoints"]["best"], "--data-dir", listops_data(), "--predictions",
+  CHECK(lra::test::run_lra({"eval", "--checkpoint", report["checkpoints"]["best"], "--data-dir", listops_data(), "--predictions",
                  predictions.string()}) == 0);
   std::string text = lra::read_text_file(predictions.string());
   CHECK(text.rfind("id\tlabel\tpredicted\tlogits\n", 0) == 0);
@@ -195,5 +162,5 @@ TEST_CASE("lra eval reproduces the report's test accuracy from the best checkpoi
   }
   CHECK(static_cast<double>(correct) / static_cast<double>(total) ==
         Approx(report["accuracy"]["best_val"]["test"].get<double>()));
-  CHECK(run_cli({"eval", "--checkpoint", (out / "nope.ckpt").string(), "--data-dir", listops_data()}) == 2);
+  CHECK(lra::test::run_lra({"eval", "--checkpoint", (out / "nope.ckpt").string(), "--data-dir", listops_data()}) == 2);
 }

@@ -7,6 +7,7 @@
 #include "lra/atomic_file.h"
 #include "lra/bench.h"
 #include "lra/cli/commands.h"
+#include "lra/environment.h"
 #include "lra/errors.h"
 
 namespace lra::cli {
@@ -39,12 +40,6 @@ std::vector<T> split_list(const std::string& text, const char* what) {
   return items;
 }
 
-std::string self_executable() {
-  char path[4096];
-  ssize_t n = ::readlink("/proc/self/exe", path, sizeof(path) - 1);
-  if (n <= 0) throw UserError("cannot locate the lra executable (/proc/self/exe)");
-  return std::string(path, static_cast<size_t>(n));
-}
 
 }  // namespace
 

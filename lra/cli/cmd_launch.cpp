@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "lra/cli/commands.h"
+#include "lra/environment.h"
 #include "lra/errors.h"
 
 namespace lra::cli {
@@ -31,17 +32,11 @@ int free_local_port() {
   return port;
 }
 
-std::string self_exe() {
-  char path[4096];
-  ssize_t n = ::readlink("/proc/self/exe", path, sizeof(path) - 1);
-  if (n <= 0) throw UserError("cannot locate the lra executable (/proc/self/exe)");
-  return std::string(path, static_cast<size_t>(n));
-}
 
 int launch(int processes, const std::vector<std::string>& command, int threads) {
   if (processes < 1) throw UserError("lra launch: -n must be >= 1");
   if (command.empty()) throw UserError("lra launch: give the command after --, e.g. lra launch -n 2 -- train ...");
-  const std::string exe = self_exe();
+  const std::string exe = self_executable();
   const std::string port = std::to_string(free_local_port());
   std::vector<pid_t> children;
   for (int rank = 0; rank < processes; ++rank) {

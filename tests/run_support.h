@@ -1,0 +1,67 @@
+#pragma once
+// Shared by the tests that train: scratch folders, generated smoke ListOps, and running the lra
+// binary (LRA_BINARY) as a child process.
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "lra/atomic_file.h"
+#include "lra/config.h"
+#include "tasks/registry.h"
+
+namespace lra::test {
+
+// A fresh, empty folder under the temp dir, unique to this test process.
+inline std::filesystem::path scratch(const std::string& name) {
+  auto dir = std::filesystem::temp_directory_path() / ("lra_test_" + name + "_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+// Smoke-size ListOps generated once per test process.
+inline const std::string& smoke_listops_data() {
+  static const std::string dir = [] {
+    auto d = scratch("listops_data");
+    auto config = resolve_config({"listops", "luna-16", "smoke", {}, ""});
+    find_task("listops").generate(d.string(), config["task"], 1);
+    return d.string();
+  }();
+  return dir;
+}
+
+inline Json read_json(const std::filesystem::path& path) { return Json::parse(read_text_file(path.string())); }
+
+// Starts `lra args...` with extra environment entries ("K=V") and stderr redirected to a file.
+inline pid_t spawn_lra(const std::vector<std::string>& args, const std::vector<std::string>& env = {},
+                       const std::string& stderr_file = "") {
+  pid_t pid = fork();
+  if (pid == 0) {
+    for (const auto& e : env) putenv(const_cast<char*>(e.c_str()));
+    if (!stderr_file.empty()) {
+      int fd = open(stderr_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      dup2(fd, 2);
+    }
+    std::vector<char*> argv{const_cast<char*>(LRA_BINARY)};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(LRA_BINARY, argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+// Waits for a child; its exit code, or 128 + signal.
+inline int wait_for(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+inline int run_lra(const std::vector<std::string>& args) { return wait_for(spawn_lra(args)); }
+
+}  // namespace lra::test
