@@ -25,5 +25,9 @@ std::function<double(const nlohmann::json& config, int64_t batch, int64_t n)> tr
 double luna_attention_flops(const ModelConfig& model, int64_t n);
 double softmax_attention_flops(const ModelConfig& model, int64_t n);
 double linformer_attention_flops(const ModelConfig& model, int64_t n);
+double performer_attention_flops(const ModelConfig& model, int64_t n);
+double linear_attention_flops(const ModelConfig& model, int64_t n);
+double nystrom_attention_flops(const ModelConfig& model, int64_t n);
+double local_attention_flops(const ModelConfig& model, int64_t n);
 
 }  // namespace lra

@@ -1,8 +1,12 @@
 #include "models/registry.h"
 
 #include "lra/errors.h"
+#include "models/attention/linear_transformer.h"
 #include "models/attention/linformer.h"
+#include "models/attention/local.h"
 #include "models/attention/luna.h"
+#include "models/attention/nystromformer.h"
+#include "models/attention/performer.h"
 #include "models/attention/softmax.h"
 #include "models/flops.h"
 
@@ -28,6 +32,14 @@ const std::vector<ModelEntry>& model_registry() {
         softmax_attention_flops);
     add("linformer", "keys/values projected along the sequence to k rows (Wang et al. 2020)", build_linformer,
         linformer_attention_flops);
+    add("performer", "FAVOR+ positive orthogonal random features for softmax (Choromanski et al. 2021)",
+        build_performer, performer_attention_flops);
+    add("linear-transformer", "kernelised attention, phi(x) = elu(x) + 1 (Katharopoulos et al. 2020)",
+        build_linear_transformer, linear_attention_flops);
+    add("nystromformer", "Nystrom approximation through segment-mean landmarks (Xiong et al. 2021)",
+        build_nystromformer, nystrom_attention_flops);
+    add("local", "exact softmax attention inside non-overlapping windows (LRA baseline, Tay et al. 2021)",
+        build_local, local_attention_flops);
     return e;
   }();
   return entries;

@@ -23,6 +23,9 @@
 //   encoder.blocks.i.p_layer_norm.{weight,bias} (D)    P after packing
 // Transformer: encoder.blocks.i.attn.{q,k,v,out}_proj.{weight,bias}   (D,D),(D)
 // Linformer:   the Transformer's, plus encoder.blocks.i.attn.E and encoder.blocks.i.attn.F   (k,M)
+// Performer, linear-transformer, local, nystromformer: the Transformer's; plus Performer's buffers
+//   encoder.blocks.i.attn.random_features (features,E) and encoder.blocks.i.attn.forward_calls () int64,
+//   and Nystromformer's encoder.blocks.i.attn.conv.weight (H,1,conv_kernel,1) when conv_kernel > 0
 #include <string>
 
 #include <ATen/core/Dict.h>

@@ -48,6 +48,11 @@ int64_t expected_parameters(const nlohmann::json& config) {
     total += blocks * (4 * linear + 2 * ln + ffn);
   } else if (name == "linformer") {
     total += blocks * (4 * linear + 2 * ln + ffn + 2 * a["k"].get<int64_t>() * M);
+  } else if (name == "performer" || name == "linear-transformer" || name == "local") {
+    total += blocks * (4 * linear + 2 * ln + ffn);  // Performer's random features are a buffer
+  } else if (name == "nystromformer") {
+    const int64_t H = m["heads"];
+    total += blocks * (4 * linear + 2 * ln + ffn + H * a["conv_kernel"].get<int64_t>());  // depthwise conv
   } else {
     FAIL("no closed-form parameter count for model '" << name << "': add one to expected_parameters");
   }
@@ -68,14 +73,15 @@ std::set<std::string> expected_without_gradient(const nlohmann::json& config) {
 
 }  // namespace
 
-TEST_CASE("the registry holds the five models, each with a one-line description", "[models][registry]") {
+TEST_CASE("the registry holds the nine models, each with a one-line description", "[models][registry]") {
   std::vector<std::string> names;
   for (const auto& entry : lra::model_registry()) {
     names.push_back(entry.name);
     CHECK(!entry.description.empty());
     CHECK(entry.description.find('\n') == std::string::npos);
   }
-  const std::vector<std::string> expected = {"luna-16", "luna-128", "luna-256", "transformer", "linformer"};
+  const std::vector<std::string> expected = {"luna-16",   "luna-128",           "luna-256",      "transformer", "linformer",
+                                             "performer", "linear-transformer", "nystromformer", "local"};
   CHECK(names == expected);
 }
 
@@ -83,7 +89,8 @@ TEST_CASE("an unknown model name is a UserError listing the known models", "[mod
   CHECK_THROWS_AS(lra::find_model("lunaa"), lra::UserError);
   CHECK_THROWS_WITH(lra::find_model("lunaa"),
                     Contains("unknown model 'lunaa'") &&
-                        Contains("(known: luna-16, luna-128, luna-256, transformer, linformer)"));
+                        Contains("(known: luna-16, luna-128, luna-256, transformer, linformer, performer, "
+                                 "linear-transformer, nystromformer, local)"));
   auto config = smoke_config("text", "luna-16");
   config["model"]["name"] = "lunaa";
   CHECK_THROWS_AS(lra::build_model(config), lra::UserError);

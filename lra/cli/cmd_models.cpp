@@ -1,5 +1,6 @@
 // lra models: list every registered model with its description and its parameter count for one
 // task's resolved config.
+#include <algorithm>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -24,15 +25,17 @@ int list_models(const GlobalOptions& global, const ModelsOptions& options) {
     int64_t parameters;
   };
   std::vector<Row> rows;  // everything resolved before printing, so an error prints alone
+  int width = 4;          // the name column fits the longest name
   for (const auto& entry : model_registry()) {
     const auto config = resolve_config({options.task, entry.name, options.profile, {}, global.config_dir});
     rows.push_back({&entry, parameter_count(*entry.build(config))});
+    width = std::max(width, static_cast<int>(entry.name.size()) + 1);
   }
   std::cout << "models (parameters for task " << options.task << ", profile " << options.profile << "):\n";
-  std::cout << "  " << std::left << std::setw(13) << "name" << std::right << std::setw(12) << "parameters"
+  std::cout << "  " << std::left << std::setw(width) << "name" << std::right << std::setw(12) << "parameters"
             << "  description\n";
   for (const auto& row : rows)
-    std::cout << "  " << std::left << std::setw(13) << row.entry->name << std::right << std::setw(12)
+    std::cout << "  " << std::left << std::setw(width) << row.entry->name << std::right << std::setw(12)
               << row.parameters << "  " << row.entry->description << "\n";
   return 0;
 }
