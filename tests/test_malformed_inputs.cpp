@@ -165,9 +165,11 @@ const fs::path& finished_run() {
   return out;
 }
 
+// last.ckpt of the run recorded in out/latest.json (under `out`: the report's own paths name the
+// folder the run was written to, and `out` may be a copy of it).
 fs::path last_checkpoint(const fs::path& out) {
   Json latest = Json::parse(lra::read_text_file((out / "latest.json").string()));
-  return latest["checkpoints"]["last"].get<std::string>();
+  return out / "checkpoints" / latest["run_id"].get<std::string>() / "last.ckpt";
 }
 
 // A copy of configs/ where `file` is replaced by `text`.
