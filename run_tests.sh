@@ -2,19 +2,26 @@
 # Set-up if needed, configure, build, and run every test through ctest.
 #   ./run_tests.sh             Release-with-debug-info build in build/
 #   ./run_tests.sh --sanitize  ASan + UBSan build of the test suite in build-sanitize/
+# LRA_JOBS sets the build and ctest parallelism (default: all cores), e.g. LRA_JOBS=1 on a shared machine.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 build_dir=build
 cmake_args=()
+timeout=900
 if [ "${1:-}" = "--sanitize" ]; then
   build_dir=build-sanitize
   cmake_args+=(-DLRA_SANITIZE=ON -DLRA_BUILD_BENCH=OFF)
-  export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
+  # Leak checking is off: libtorch and glog keep process-lifetime allocations (not our leaks).
+  # Any UBSan report fails the test (the build uses -fno-sanitize-recover).
+  export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=1}
+  export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+  timeout=3600
 fi
+jobs=${LRA_JOBS:-$(nproc)}
 
 scripts/setup.sh
 cmake -S . -B "$build_dir" -G Ninja "${cmake_args[@]}" >/dev/null
-cmake --build "$build_dir" -j "$(nproc)"
+cmake --build "$build_dir" -j "$jobs"
 cd "$build_dir"
-ctest --output-on-failure -j "$(nproc)" --timeout 900
+ctest --output-on-failure -j "$jobs" --timeout "$timeout"

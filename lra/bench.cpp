@@ -16,6 +16,7 @@
 #include "lra/environment.h"
 #include "lra/errors.h"
 #include "lra/memory_tracker.h"
+#include "lra/op_profile.h"
 #include "lra/runtime.h"
 #include "lra/step_stats.h"
 #include "models/registry.h"
@@ -98,13 +99,7 @@ Json bench_cell(const BenchOptions& options, const std::string& model_name, int6
   const TaskInfo task = task_info_from_config(config);
   const Batch batch = random_batch(task, options.batch, length, 1).to(device);
 
-  StepStats stats;
-  int64_t peak = 0;
-  for (int64_t step = 0; step < options.warmup + options.steps; ++step) {
-    memory.tracker().reset_peak();
-    reset_device_peak(device);
-    synchronize(device);
-    auto start = Clock::now();
+  auto train_step = [&] {
     optimizer.zero_grad();
     torch::Tensor logits;
     {
@@ -115,11 +110,26 @@ Json bench_cell(const BenchOptions& options, const std::string& model_name, int6
     loss.backward();
     optimizer.step();
     synchronize(device);
+  };
+  StepStats stats;
+  int64_t peak = 0;
+  for (int64_t step = 0; step < options.warmup + options.steps; ++step) {
+    memory.tracker().reset_peak();
+    reset_device_peak(device);
+    synchronize(device);
+    auto start = Clock::now();
+    train_step();
     double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     if (step >= options.warmup) {
       stats.add(seconds);
       peak = std::max(peak, device.is_cuda() ? device_peak_bytes(device) : memory.tracker().peak_bytes());
     }
+  }
+  Json op_profile;
+  if (options.op_profile) {  // one more step, after the timed ones: profiler overhead stays out of them
+    OpProfile profile;
+    train_step();
+    op_profile = op_profile_json(profile.stop());
   }
   std::vector<double> times = stats.to_json().get<std::vector<double>>();
   const double median = quantile(times, 0.5);
@@ -145,6 +155,8 @@ Json bench_cell(const BenchOptions& options, const std::string& model_name, int6
           {"attention_dropout", config.at("model").at("attention_dropout")},
           {"device", device.str()},
           {"precision", options.precision},
+          {"runtime", config.at("runtime")},
+          {"op_profile", op_profile},
           {"environment", environment_block(device.str())}};
 }
 
@@ -209,6 +221,7 @@ Json run_bench(const BenchOptions& options, const std::string& self_exe) {
                                     "--steps", std::to_string(options.steps), "--warmup", std::to_string(options.warmup),
                                     "--cell", model + ":" + std::to_string(length), "--cell-result", result_file,
                                     "--device", options.device, "--precision", options.precision};
+      if (options.op_profile) args.push_back("--op-profile");
       if (!options.config_dir.empty()) args.insert(args.begin() + 1, {"--config-dir", options.config_dir});
       for (const auto& o : options.overrides) args.insert(args.end(), {"--set", o});
       std::vector<char*> argv;

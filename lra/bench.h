@@ -25,6 +25,7 @@ struct BenchOptions {
   std::string device = "cpu";       // cpu | cuda[:N]
   std::string precision = "fp32";   // fp32 | fp16 | bf16 (autocast, CUDA)
   bool quiet = false;
+  bool op_profile = false;  // profile one extra step per cell: self time per operator
 };
 
 // One cell, in this process; returns its result row.

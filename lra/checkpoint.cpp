@@ -30,14 +30,16 @@ at::Tensor cpu_rng_state() {
 
 }  // namespace
 
-void save_checkpoint(const std::string& path, const Json& config, const Json& meta, const torch::nn::Module& model,
-                     torch::optim::Optimizer* optimizer, bool with_rng) {
+namespace {
+
+void write_checkpoint(const std::string& path, const Json& config, const Json& meta, const StateDict& model,
+                      torch::optim::Optimizer* optimizer, bool with_rng) {
   c10::impl::GenericDict doc(c10::StringType::get(), c10::AnyType::get());
   doc.insert(std::string("format"), std::string("lra-checkpoint"));
   doc.insert(std::string("version"), static_cast<int64_t>(kCheckpointVersion));
-  doc.insert(std::string("config"), config.dump());
-  doc.insert(std::string("meta"), meta.dump());
-  doc.insert(std::string("model"), state_dict(model));
+  doc.insert(std::string("config"), config.dump(-1, ' ', false, Json::error_handler_t::replace));
+  doc.insert(std::string("meta"), meta.dump(-1, ' ', false, Json::error_handler_t::replace));
+  doc.insert(std::string("model"), model);
   if (optimizer) {
     torch::serialize::OutputArchive archive;
     optimizer->save(archive);
@@ -55,6 +57,17 @@ void save_checkpoint(const std::string& path, const Json& config, const Json& me
   });
 }
 
+}  // namespace
+
+void save_checkpoint(const std::string& path, const Json& config, const Json& meta, const torch::nn::Module& model,
+                     torch::optim::Optimizer* optimizer, bool with_rng) {
+  write_checkpoint(path, config, meta, state_dict(model), optimizer, with_rng);
+}
+
+void save_state_checkpoint(const std::string& path, const Json& config, const Json& meta, const StateDict& model) {
+  write_checkpoint(path, config, meta, model, nullptr, false);
+}
+
 Checkpoint read_checkpoint(const std::string& path) { return parse_checkpoint(read_text_file(path), path); }
 
 Checkpoint parse_checkpoint(const std::string& bytes, const std::string& path) {
@@ -66,29 +79,54 @@ Checkpoint parse_checkpoint(const std::string& bytes, const std::string& path) {
                            "checkpoint (best.ckpt / last.ckpt) or train again");
   }
   auto fail = [&](const std::string& what) { return UserError(path + ": not an lra checkpoint: " + what); };
+  // Every entry is checked for its type before it is used: a pickle is arbitrary data, and
+  // c10::IValue's accessors throw internal errors (or assert) on a type they do not hold.
   if (!value.isGenericDict()) throw fail("expected a dict at the top level");
   auto doc = value.toGenericDict();
-  auto get = [&](const char* key) {
+  for (const auto& entry : doc)
+    if (!entry.key().isString()) throw fail("expected a dict with string keys");
+  auto get = [&](const char* key, bool (c10::IValue::*is)() const, const char* expected) {
     if (!doc.contains(key)) throw fail(std::string("no '") + key + "' entry");
-    return doc.at(key);
+    c10::IValue entry = doc.at(key);
+    if (!(entry.*is)()) throw fail(std::string("'") + key + "' is not " + expected);
+    return entry;
   };
-  if (!get("format").isString() || get("format").toStringRef() != "lra-checkpoint") throw fail("wrong format tag");
-  if (get("version").toInt() != kCheckpointVersion)
-    throw UserError(path + ": checkpoint version " + std::to_string(get("version").toInt()) + ", this lra reads " +
+  if (get("format", &c10::IValue::isString, "a string").toStringRef() != "lra-checkpoint")
+    throw fail("wrong format tag");
+  const int64_t version = get("version", &c10::IValue::isInt, "an integer").toInt();
+  if (version != kCheckpointVersion)
+    throw UserError(path + ": checkpoint version " + std::to_string(version) + ", this lra reads " +
                     std::to_string(kCheckpointVersion) + "; hint: evaluate it with the lra that wrote it");
   Checkpoint checkpoint;
-  try {
-    checkpoint.config = Json::parse(get("config").toStringRef());
-    checkpoint.meta = Json::parse(get("meta").toStringRef());
-    for (const auto& entry : get("model").toGenericDict())
-      checkpoint.model.insert(entry.key().toStringRef(), entry.value().toTensor());
-  } catch (const UserError&) {
-    throw;
-  } catch (const std::exception& e) {
-    throw fail(std::string("malformed entry (") + e.what() + ")");
+  for (const char* key : {"config", "meta"}) {
+    try {
+      (key[0] == 'c' ? checkpoint.config : checkpoint.meta) =
+          Json::parse(get(key, &c10::IValue::isString, "a string").toStringRef());
+    } catch (const Json::exception& e) {
+      throw fail(std::string("'") + key + "' is not JSON (" + printable(e.what(), 200) + ")");
+    }
+    if (!(key[0] == 'c' ? checkpoint.config : checkpoint.meta).is_object())
+      throw fail(std::string("'") + key + "' is not a JSON object");
   }
-  if (doc.contains("optimizer")) checkpoint.optimizer = doc.at("optimizer").toTensor();
-  if (doc.contains("rng")) checkpoint.rng = doc.at("rng").toTensor();
+  const auto model = get("model", &c10::IValue::isGenericDict, "a dict").toGenericDict();
+  for (const auto& entry : model) {
+    if (!entry.key().isString() || !entry.value().isTensor())
+      throw fail("'model' must map parameter names to tensors");
+    const at::Tensor& t = entry.value().toTensor();
+    if (t.layout() != at::kStrided || !t.device().is_cpu() || t.is_quantized())
+      throw fail("'model' tensor '" + printable(entry.key().toStringRef(), 100) + "' is not a dense CPU tensor");
+    checkpoint.model.insert(entry.key().toStringRef(), entry.value().toTensor());
+  }
+  // The optimiser and RNG entries are byte tensors (uint8, contiguous, on the CPU).
+  auto byte_tensor = [&](const char* key) -> std::optional<at::Tensor> {
+    if (!doc.contains(key)) return std::nullopt;
+    at::Tensor t = get(key, &c10::IValue::isTensor, "a tensor").toTensor();
+    if (t.scalar_type() != at::kByte || t.dim() != 1 || !t.is_contiguous() || !t.device().is_cpu())
+      throw fail(std::string("'") + key + "' is not a 1-D uint8 CPU tensor");
+    return t;
+  };
+  checkpoint.optimizer = byte_tensor("optimizer");
+  checkpoint.rng = byte_tensor("rng");
   return checkpoint;
 }
 

@@ -29,6 +29,10 @@ struct Checkpoint {
 void save_checkpoint(const std::string& path, const Json& config, const Json& meta, const torch::nn::Module& model,
                      torch::optim::Optimizer* optimizer, bool with_rng);
 
+// A weights-only checkpoint of a saved state dict (the best-validation weights kept in memory).
+void save_state_checkpoint(const std::string& path, const Json& config, const Json& meta,
+                           const c10::Dict<std::string, at::Tensor>& model);
+
 // UserError naming the file for a missing, corrupt or foreign file, or a wrong version.
 Checkpoint read_checkpoint(const std::string& path);
 // The same from the file's bytes (label names the source in errors).

@@ -1,6 +1,8 @@
 #include "lra/config.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cmath>
 #include <filesystem>
 
 #include "lra/atomic_file.h"
@@ -23,16 +25,40 @@ std::vector<std::string> list_config_names(const std::string& config_dir, const 
   return names;
 }
 
+namespace {
+
+// Configs are a few levels deep; a limit keeps every recursive walk over them (merge, key paths,
+// dump) far from the stack's end whatever a file holds.
+constexpr int kMaxConfigDepth = 32;
+
+bool within_depth(const Json& node, int depth) {
+  if (!node.is_structured()) return true;
+  if (depth > kMaxConfigDepth) return false;
+  for (const auto& child : node)
+    if (!within_depth(child, depth + 1)) return false;
+  return true;
+}
+
+void check_depth(const Json& node, const std::string& source) {
+  if (!within_depth(node, 1))
+    throw UserError(source + ": nested deeper than " + std::to_string(kMaxConfigDepth) + " levels");
+}
+
+}  // namespace
+
 Json load_json_file(const std::string& path) {
   std::string text = read_text_file(path);
+  Json doc;
   try {
-    return Json::parse(text, /*cb=*/nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
+    doc = Json::parse(text, /*cb=*/nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
   } catch (const Json::parse_error& e) {
-    // e.what() already says "at line L, column C"
+    // e.what() already says "at line L, column C"; it may quote the offending bytes, hence printable.
     std::string what = e.what();
     auto pos = what.find("parse error");
-    throw UserError(path + ": bad JSON: " + (pos == std::string::npos ? what : what.substr(pos)));
+    throw UserError(path + ": bad JSON: " + printable(pos == std::string::npos ? what : what.substr(pos), 300));
   }
+  check_depth(doc, path);
+  return doc;
 }
 
 namespace {
@@ -91,8 +117,8 @@ void collect_paths(const Json& node, const std::string& prefix, std::vector<std:
 Json parse_typed_value(const std::string& key, const std::string& text, const Json& expected,
                        const std::string& expected_source) {
   auto fail = [&](const std::string& what) {
-    return UserError("--set " + key + "=" + text + ": '" + key + "' expects " + what + " (as in " + expected_source +
-                     "), got '" + text + "'");
+    return UserError("--set " + printable(key, 100) + "=" + printable(text, 100) + ": '" + printable(key, 100) +
+                     "' expects " + what + " (as in " + expected_source + "), got '" + printable(text, 100) + "'");
   };
   try {
     if (expected.is_boolean()) {
@@ -110,10 +136,12 @@ Json parse_typed_value(const std::string& key, const std::string& text, const Js
       size_t used = 0;
       double v = std::stod(text, &used);
       if (used != text.size()) throw fail("a number");
+      if (!std::isfinite(v)) throw fail("a finite number");  // JSON has no NaN/inf: the report would say null
       return v;
     }
     if (expected.is_string()) return text;
     Json parsed = Json::parse(text);  // arrays and objects as JSON
+    check_depth(parsed, "--set " + printable(key, 100));
     if (!same_type(expected, parsed)) throw fail(type_name(expected) + " of the same element type");
     return parsed;
   } catch (const std::invalid_argument&) {
@@ -130,8 +158,9 @@ Json parse_typed_value(const std::string& key, const std::string& text, const Js
 std::string nearest_key(const std::string& path, const std::vector<std::string>& candidates) {
   std::string best;
   size_t best_distance = SIZE_MAX;
+  const std::string head = path.substr(0, 100);  // edit distance is quadratic; keys are short
   for (const auto& candidate : candidates) {
-    size_t d = edit_distance(path, candidate);
+    size_t d = edit_distance(head, candidate);
     if (d < best_distance) best_distance = d, best = candidate;
   }
   return best;
@@ -164,7 +193,7 @@ void LayeredConfig::merge(Json& target, const Json& layer, const std::string& pr
     const std::string path = prefix.empty() ? it.key() : prefix + "." + it.key();
     if (!target.contains(it.key())) {
       if (!starts_with_prefix(path, open_prefixes))
-        throw UserError(source + ": unknown key '" + path + "' (nearest valid key: '" +
+        throw UserError(source + ": unknown key '" + printable(path, 100) + "' (nearest valid key: '" +
                         nearest_key(path, key_paths()) + "')");
       target[it.key()] = it.value();
       std::vector<std::string> added{path};
@@ -179,43 +208,55 @@ void LayeredConfig::merge(Json& target, const Json& layer, const std::string& pr
       continue;
     }
     if (!same_type(slot, it.value()))
-      throw UserError(source + ": key '" + path + "' must be " + type_name(slot) + " (as in " + source_of(path) +
-                      "), got " + type_name(it.value()) + " " + it.value().dump());
+      throw UserError(source + ": key '" + printable(path, 100) + "' must be " + type_name(slot) + " (as in " + source_of(path) +
+                      "), got " + type_name(it.value()) + " " + printable(it.value().dump(), 60));
     slot = it.value().is_number_integer() && slot.is_number_float() ? Json(it.value().get<double>()) : it.value();
     sources_[path] = source;
   }
 }
 
 void LayeredConfig::apply_override(const std::string& assignment) {
+  const std::string shown = printable(assignment, 200);
   auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0)
-    throw UserError("--set '" + assignment + "': expected key.path=value, e.g. --set train.lr=0.001");
+    throw UserError("--set '" + shown + "': expected key.path=value, e.g. --set train.lr=0.001");
   const std::string key = assignment.substr(0, eq);
   const std::string text = assignment.substr(eq + 1);
-  Json::json_pointer pointer("/" + [&] {
-    std::string p = key;
-    std::replace(p.begin(), p.end(), '.', '/');
-    return p;
-  }());
-  if (!value_.contains(pointer))
-    throw UserError("--set " + assignment + ": unknown key '" + key + "' (nearest valid key: '" +
-                    nearest_key(key, key_paths()) + "')");
-  Json& slot = value_[pointer];
-  if (slot.is_object())
-    throw UserError("--set " + assignment + ": '" + key + "' is a section; set one of its keys, e.g. '" + key + "." +
-                    slot.begin().key() + "'");
-  slot = parse_typed_value(key, text, slot, source_of(key));
+  // Walk the key path through objects only (a.b.c); an array is replaced whole, written as JSON.
+  Json* slot = &value_;
+  for (size_t start = 0;;) {
+    const size_t dot = key.find('.', start);
+    const std::string part = key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (!slot->is_object() || !slot->contains(part))
+      throw UserError("--set " + shown + ": unknown key '" + printable(key, 100) + "' (nearest valid key: '" +
+                      nearest_key(key, key_paths()) + "')");
+    slot = &(*slot)[part];
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  if (slot->is_object())
+    throw UserError("--set " + shown + ": '" + printable(key, 100) + "' is a section; set one of its keys" +
+                    (slot->empty() ? "" : ", e.g. '" + printable(key, 100) + "." + printable(slot->begin().key(), 100) + "'"));
+  if (slot->is_string() && printable(text, text.size()) != text)
+    throw UserError("--set " + shown + ": '" + printable(key, 100) + "' expects printable UTF-8 text, got control bytes or bytes " +
+                    "that are not UTF-8");
+  *slot = parse_typed_value(key, text, *slot, source_of(key));
   sources_[key] = "--set " + assignment;
 }
 
 Json resolve_config(const ConfigRequest& request) {
   const std::string dir = request.config_dir.empty() ? default_config_dir() : request.config_dir;
   auto file_of = [&](const std::string& kind, const std::string& name, const char* what) {
+    // A name is a file stem in configs/<kind>/: "../models/x" must not reach another folder.
+    const bool plain = !name.empty() && name[0] != '.' && std::all_of(name.begin(), name.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+    });
     std::string path = dir + "/" + kind + "/" + name + ".json";
-    if (!fs::exists(path)) {
+    std::error_code error;
+    if (!plain || !fs::is_regular_file(path, error)) {
       std::string known;
       for (const auto& n : list_config_names(dir, kind)) known += (known.empty() ? "" : ", ") + n;
-      throw UserError(std::string("unknown ") + what + " '" + name + "' (known: " + known + "; files in " + dir + "/" +
+      throw UserError(std::string("unknown ") + what + " '" + printable(name, 100) + "' (known: " + known + "; files in " + dir + "/" +
                       kind + "/)");
     }
     return path;
@@ -231,10 +272,14 @@ Json resolve_config(const ConfigRequest& request) {
 
   // A profile has sections: "all" (every cell), "tasks": {task: ...}, "models": {model: ...}.
   Json profile = load_json_file(profile_file);
+  if (!profile.is_object()) throw UserError(profile_file + ": expected a JSON object at the top level");
   for (auto it = profile.begin(); it != profile.end(); ++it) {
     const std::string& section = it.key();
     if (section != "description" && section != "all" && section != "tasks" && section != "models")
-      throw UserError(profile_file + ": unknown section '" + section + "' (valid: description, all, tasks, models)");
+      throw UserError(profile_file + ": unknown section '" + printable(section, 100) +
+                      "' (valid: description, all, tasks, models)");
+    if ((section == "tasks" || section == "models") && !it.value().is_object())
+      throw UserError(profile_file + ": section '" + section + "' must be an object {name: layer}");
   }
   if (profile.contains("all")) config.apply(profile["all"], profile_file + " (all)");
   if (profile.contains("tasks") && profile["tasks"].contains(request.task))
@@ -245,6 +290,9 @@ Json resolve_config(const ConfigRequest& request) {
   for (const auto& assignment : request.overrides) config.apply_override(assignment);
 
   Json resolved = config.value();
+  for (const char* section : {"task", "model"})
+    if (!resolved.contains(section) || !resolved[section].is_object())
+      throw UserError(defaults_file + ": '" + section + "' must be a section (a JSON object)");
   resolved["task"]["name"] = request.task;
   resolved["model"]["name"] = request.model;
   resolved["profile"] = request.profile;

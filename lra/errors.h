@@ -13,4 +13,9 @@ class UserError : public std::runtime_error {
 
 constexpr int kExitUserError = 2;
 
+// Bytes from a file or the command line quoted in an error message: at most max_bytes of them, then
+// "..."; well-formed UTF-8 is kept, control bytes and bytes that are not UTF-8 become \xHH, so every
+// message stays one printable UTF-8 line (the loaders' non-UTF-8 rule: bytes are data, never echoed raw).
+std::string printable(const std::string& bytes, size_t max_bytes = 60);
+
 }  // namespace lra

@@ -2,12 +2,15 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <ctime>
 #include <filesystem>
 #include <random>
 
 #include "lra/atomic_file.h"
 #include "lra/environment.h"
+#include "lra/errors.h"
 
 namespace lra {
 
@@ -25,12 +28,32 @@ RunPaths run_paths(const std::string& out_dir, const std::string& run_id) {
           checkpoints + "/best.ckpt"};
 }
 
+bool is_run_id(const std::string& text) {
+  return !text.empty() && text.size() <= 100 && text[0] != '.' &&
+         std::all_of(text.begin(), text.end(), [](char c) {
+           return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+         });
+}
+
 std::string latest_run_id(const std::string& out_dir) {
   const std::string path = out_dir + "/latest.json";
-  if (!std::filesystem::exists(path)) return "";
+  std::error_code error;
+  if (!std::filesystem::exists(path, error)) return "";
+  // latest.json is replaced atomically, so anything but a report here was put there by hand.
   Json latest = Json::parse(read_text_file(path), nullptr, /*allow_exceptions=*/false);
-  if (!latest.is_object() || !latest.contains("run_id")) return "";
+  if (!latest.is_object() || !latest.contains("run_id") || !latest["run_id"].is_string() ||
+      !is_run_id(latest["run_id"].get<std::string>()))
+    throw UserError(path + ": not a run report with a run_id; hint: delete it to start a new run, or copy the " +
+                    "report of the run to resume (<out>/<run-id>.json) over it");
   return latest["run_id"].get<std::string>();
+}
+
+int64_t reported_steps(const std::string& report_path) {
+  std::error_code error;
+  if (!std::filesystem::exists(report_path, error)) return 0;
+  Json report = Json::parse(read_text_file(report_path), nullptr, /*allow_exceptions=*/false);
+  if (!report.is_object() || !report.contains("steps_done") || !report["steps_done"].is_number_integer()) return 0;
+  return report["steps_done"].get<int64_t>();
 }
 
 void write_run_report(const RunPaths& paths, const Json& report) {

@@ -1,6 +1,7 @@
 #include "lra/runtime.h"
 
 #include "lra/memory_allocator.h"
+#include "models/attention/projections.h"
 #include "models/dropout.h"
 
 namespace lra {
@@ -9,6 +10,7 @@ void apply_runtime_settings(const Json& config) {
   const Json& runtime = config.at("runtime");
   configure_memory_allocator(runtime.at("allocator").get<std::string>());
   set_dropout_implementation(runtime.at("dropout").get<std::string>());
+  set_fused_projections(runtime.at("fused_projections").get<bool>());
 }
 
 }  // namespace lra

@@ -92,6 +92,8 @@ class Trainer {
   bool train_one_step();  // false when the loss was not finite
   void validate();
   void save_resume_point();
+  void save_best_checkpoint();
+  void restore_best_state(const Checkpoint& last);
   Json report(const std::string& status) const;
   Json final_accuracies();
   void set_lr(double lr);
@@ -119,6 +121,7 @@ class Trainer {
   int64_t micro_batches_ = 0;
   double best_val_ = -1.0;
   int64_t best_step_ = 0;
+  int64_t best_written_step_ = 0;  // the step best.ckpt holds (0: none written by this process yet)
   Curves curves_;
   StepStats step_stats_;
   bool stop_requested_ = false;  // agreed by all ranks
@@ -163,10 +166,27 @@ void Trainer::set_up() {
 void Trainer::resume_or_start() {
   // Rank 0 decides the run id and reads the checkpoint; every rank gets the same bytes.
   std::string run_id;
-  if (dist_->is_root() && options_.resume) run_id = latest_run_id(options_.out_dir);
-  if (dist_->is_root() && options_.resume && run_id.empty())
-    std::fprintf(stderr, "lra: --resume: no earlier run in %s; starting a new run\n", options_.out_dir.c_str());
-  if (dist_->is_root() && run_id.empty()) run_id = "new:" + new_run_id();
+  if (dist_->is_root()) {
+    remove_stale_temp_files(options_.out_dir);  // left by a killed run; live runs' temp files stay
+    if (options_.resume) run_id = latest_run_id(options_.out_dir);
+    if (options_.resume && run_id.empty())
+      std::fprintf(stderr, "lra: --resume: no earlier run in %s; starting a new run\n", options_.out_dir.c_str());
+    if (!run_id.empty()) {
+      paths_ = run_paths(options_.out_dir, run_id);
+      remove_stale_temp_files(std::filesystem::path(paths_.last_checkpoint).parent_path().string());
+      if (!std::filesystem::exists(paths_.last_checkpoint)) {
+        // Killed before its first checkpoint: nothing to resume, so the run starts again under its id.
+        // A report that counts steps means the checkpoint existed and was removed: that is an error.
+        if (reported_steps(paths_.report) != 0)
+          throw UserError("--resume: run " + run_id + " has no checkpoint " + paths_.last_checkpoint +
+                          " but its report counts finished steps; hint: start a new run without --resume");
+        std::fprintf(stderr, "lra: --resume: run %s stopped before its first checkpoint; starting it again\n",
+                     run_id.c_str());
+        run_id = "new:" + run_id;
+      }
+    }
+    if (run_id.empty()) run_id = "new:" + new_run_id();
+  }
   run_id = dist_->broadcast_bytes(run_id);
   if (run_id.rfind("new:", 0) == 0) {
     paths_ = run_paths(options_.out_dir, run_id.substr(4));
@@ -174,13 +194,17 @@ void Trainer::resume_or_start() {
   }
   paths_ = run_paths(options_.out_dir, run_id);
   std::string bytes;
-  if (dist_->is_root()) {
-    if (!std::filesystem::exists(paths_.last_checkpoint))
-      throw UserError("--resume: run " + run_id + " has no checkpoint " + paths_.last_checkpoint +
-                      "; hint: start a new run without --resume");
-    bytes = read_text_file(paths_.last_checkpoint);
-  }
+  if (dist_->is_root()) bytes = read_text_file(paths_.last_checkpoint);
   Checkpoint checkpoint = parse_checkpoint(dist_->broadcast_bytes(bytes), paths_.last_checkpoint);
+  for (const char* section : {"task", "model"}) {
+    const Json was = checkpoint.config.contains(section) && checkpoint.config[section].is_object()
+                         ? checkpoint.config[section].value("name", Json()) : Json();
+    const Json now = config_.at(section).at("name");
+    if (was != now)
+      throw UserError("--resume: " + paths_.last_checkpoint + " is a checkpoint of " + section + " " + was.dump() +
+                      ", not " + now.dump() + "; hint: resume with --" + section + " " +
+                      (was.is_string() ? was.get<std::string>() : "?") + ", or start a new run with another --out");
+  }
   const std::string diff = first_difference(checkpoint.config, config_);
   if (!diff.empty())
     throw UserError("--resume: the config differs from run " + run_id + "'s at '" + diff +
@@ -190,30 +214,65 @@ void Trainer::resume_or_start() {
     throw UserError(paths_.last_checkpoint + ": weights-only checkpoint, cannot resume from it");
   restore_optimizer(*optimizer_, *checkpoint.optimizer);
   restore_cpu_rng(*checkpoint.rng);
-  const Json& m = checkpoint.meta;
-  step_ = m.at("step");
-  micro_batches_ = m.at("micro_batches");
-  best_val_ = m.at("best_val_accuracy");
-  best_step_ = m.at("best_step");
-  curves_.train = m.at("curves").at("train");
-  curves_.val = m.at("curves").at("val");
-  step_stats_ = StepStats::from_json(m.at("step_times"));
-  train_seconds_ = m.at("train_seconds");
-  eval_seconds_ = m.at("eval_seconds");
-  wall_seconds_before_ = m.at("wall_seconds");
-  tokens_ = m.at("tokens");
-  peak_step_bytes_ = m.at("peak_step_tensor_bytes");
-  const Json& window = m.at("curve_window");
-  window_loss_ = window[0];
-  window_correct_ = window[1];
-  window_examples_ = window[2];
-  window_steps_ = window[3];
-  if (best_step_ > 0) {
-    std::string best_bytes = dist_->is_root() ? read_text_file(paths_.best_checkpoint) : "";
-    best_state_ = parse_checkpoint(dist_->broadcast_bytes(best_bytes), paths_.best_checkpoint).model;
+  try {
+    const Json& m = checkpoint.meta;
+    step_ = m.at("step");
+    micro_batches_ = m.at("micro_batches");
+    best_val_ = m.at("best_val_accuracy");
+    best_step_ = m.at("best_step");
+    curves_.train = m.at("curves").at("train");
+    curves_.val = m.at("curves").at("val");
+    step_stats_ = StepStats::from_json(m.at("step_times"));
+    train_seconds_ = m.at("train_seconds");
+    eval_seconds_ = m.at("eval_seconds");
+    wall_seconds_before_ = m.at("wall_seconds");
+    tokens_ = m.at("tokens");
+    peak_step_bytes_ = m.at("peak_step_tensor_bytes");
+    const Json& window = m.at("curve_window");
+    window_loss_ = window.at(0);
+    window_correct_ = window.at(1);
+    window_examples_ = window.at(2);
+    window_steps_ = window.at(3);
+  } catch (const Json::exception& e) {
+    throw UserError(paths_.last_checkpoint + ": malformed resume state (" + printable(e.what(), 200) +
+                    "); hint: start a new run without --resume");
   }
+  restore_best_state(checkpoint);
   if (dist_->is_root())
     std::fprintf(stderr, "lra: resuming run %s at step %lld\n", run_id.c_str(), static_cast<long long>(step_));
+}
+
+// best.ckpt is written right after the last.ckpt of the same step, so at a resume point either
+// best_step == step (the best weights are last.ckpt's own; best.ckpt may not have been written yet
+// when the run was killed, and is rewritten here) or best.ckpt holds best_step's weights.
+void Trainer::restore_best_state(const Checkpoint& last) {
+  best_state_ = c10::Dict<std::string, at::Tensor>();
+  best_written_step_ = 0;
+  if (best_step_ <= 0) return;
+  if (best_step_ == step_) {
+    for (const auto& entry : last.model) best_state_.insert(entry.key(), entry.value().clone());
+    std::error_code error;
+    int64_t on_disk = -1;
+    if (dist_->is_root() && std::filesystem::exists(paths_.best_checkpoint, error)) {
+      try {
+        const Json meta = read_checkpoint(paths_.best_checkpoint).meta;
+        if (meta.contains("step") && meta["step"].is_number_integer()) on_disk = meta["step"].get<int64_t>();
+      } catch (const UserError&) {
+        // torn or foreign: rewritten below
+      }
+    }
+    if (on_disk == best_step_) best_written_step_ = best_step_;
+    save_best_checkpoint();
+    return;
+  }
+  std::string bytes = dist_->is_root() ? read_text_file(paths_.best_checkpoint) : "";
+  Checkpoint best = parse_checkpoint(dist_->broadcast_bytes(bytes), paths_.best_checkpoint);
+  if (!best.meta.contains("step") || best.meta["step"] != best_step_)
+    throw UserError(paths_.best_checkpoint + " holds step " + best.meta.value("step", Json()).dump() + ", but " +
+                    paths_.last_checkpoint + " records the best step as " + std::to_string(best_step_) +
+                    "; hint: start a new run without --resume");
+  best_state_ = best.model;
+  best_written_step_ = best_step_;
 }
 
 void Trainer::set_lr(double lr) {
@@ -304,10 +363,16 @@ void Trainer::validate() {
     best_step_ = step_;
     best_state_ = c10::Dict<std::string, at::Tensor>();
     for (const auto& entry : state_dict(*model_)) best_state_.insert(entry.key(), entry.value().clone());
-    if (dist_->is_root())
-      save_checkpoint(paths_.best_checkpoint, config_, {{"step", step_}, {"val_accuracy", best_val_}}, *model_,
-                      nullptr, false);
+    // best.ckpt is written by save_resume_point, after the last.ckpt that records this best step.
   }
+}
+
+// Writes best.ckpt from best_state_ unless it already holds best_step_.
+void Trainer::save_best_checkpoint() {
+  if (!dist_->is_root() || best_step_ <= 0 || best_written_step_ == best_step_) return;
+  save_state_checkpoint(paths_.best_checkpoint, config_, {{"step", best_step_}, {"val_accuracy", best_val_}},
+                        best_state_);
+  best_written_step_ = best_step_;
 }
 
 void Trainer::write_report(const Json& doc) const {
@@ -330,6 +395,8 @@ void Trainer::save_resume_point() {
                {"curve_window", {window_loss_, window_correct_, window_examples_, window_steps_}}};
   if (dist_->is_root())
     save_checkpoint(paths_.last_checkpoint, config_, meta, *model_, optimizer_.get(), /*with_rng=*/true);
+  // Order matters for a kill between the two writes: see restore_best_state.
+  save_best_checkpoint();
 }
 
 Json Trainer::final_accuracies() {

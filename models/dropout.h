@@ -19,6 +19,12 @@ torch::Tensor dropout(const torch::Tensor& x, double p, bool training);
 void set_dropout_implementation(const std::string& name);
 const std::string& dropout_implementation();
 
+// The fast kernel with an explicit seed, for autograd functions that recompute in backward: the same
+// seed gives the same mask (float32 or bfloat16, CPU). draw_dropout_seed() takes a seed from torch's
+// CPU generator, as the fast dropout does.
+torch::Tensor dropout_with_seed(const torch::Tensor& x, double p, uint64_t seed);
+uint64_t draw_dropout_seed();
+
 // The mask kernel, exposed for tests: out[i] = in[i] * scale if hash(seed, i) keeps i, else 0.
 void dropout_mask_apply(const float* in, float* out, int64_t n, uint64_t seed, double p);
 

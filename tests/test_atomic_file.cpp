@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lra/atomic_file.h"
@@ -49,4 +50,23 @@ TEST_CASE("replacing a file is all-or-nothing for readers", "[atomic]") {
     CHECK(nlohmann::json::parse(lra::read_text_file(path))["i"] == i);
   }
   CHECK(entries_in(dir) == 1);
+}
+
+TEST_CASE("stale temp files of dead writers are removed, those of live ones stay", "[atomic]") {
+  fs::path dir = fresh_dir("stale");
+  pid_t dead = fork();
+  if (dead == 0) _exit(0);
+  waitpid(dead, nullptr, 0);  // a pid that no longer runs (reuse within the test is vanishingly rare)
+  const std::string dead_temp = ".last.ckpt.tmp." + std::to_string(dead) + ".0";
+  const std::string own_temp = ".report.json.tmp." + std::to_string(::getpid()) + ".3";
+  const std::string live_temp = ".latest.json.tmp.1.0";  // pid 1 is always alive
+  for (const auto& name : {dead_temp, own_temp, live_temp, std::string("last.ckpt"), std::string(".hidden.tmp.x.1")})
+    std::ofstream(dir / name) << "partial";
+  CHECK(lra::remove_stale_temp_files(dir.string()) == 1);
+  CHECK_FALSE(fs::exists(dir / dead_temp));
+  CHECK(fs::exists(dir / own_temp));
+  CHECK(fs::exists(dir / live_temp));
+  CHECK(fs::exists(dir / "last.ckpt"));
+  CHECK(fs::exists(dir / ".hidden.tmp.x.1"));
+  CHECK(lra::remove_stale_temp_files((dir / "absent").string()) == 0);
 }

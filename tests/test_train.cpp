@@ -16,6 +16,7 @@
 #include "lra/atomic_file.h"
 #include "lra/checkpoint.h"
 #include "lra/config.h"
+#include "lra/run_report.h"
 #include "lra/trainer.h"
 #include "tasks/registry.h"
 #include "tests/run_support.h"
@@ -163,4 +164,85 @@ TEST_CASE("lra eval reproduces the report's test accuracy from the best checkpoi
   CHECK(static_cast<double>(correct) / static_cast<double>(total) ==
         Approx(report["accuracy"]["best_val"]["test"].get<double>()));
   CHECK(lra::test::run_lra({"eval", "--checkpoint", (out / "nope.ckpt").string(), "--data-dir", listops_data()}) == 2);
+}
+
+TEST_CASE("a kill between last.ckpt and best.ckpt is repaired on resume and the run stays exact",
+          "[train][resume]") {
+  // The runner writes last.ckpt (recording best_step = this step) and then best.ckpt. Deleting
+  // best.ckpt after a stop at an evaluation step leaves what a SIGKILL between the two writes leaves.
+  fs::path straight = scratch("window_straight"), pieces = scratch("window_pieces");
+  Json config = smoke_config({"train.steps=16", "train.eval_every=5"});
+  REQUIRE(lra::run_training(config, options(straight)) == 0);
+  REQUIRE(lra::run_training(config, options(pieces, false, 5)) == 0);
+  Json stopped = read_json(pieces / "latest.json");
+  const std::string best = stopped["checkpoints"]["best"], last = stopped["checkpoints"]["last"];
+  REQUIRE(lra::read_checkpoint(last).meta["best_step"] == 5);
+  REQUIRE(fs::remove(best));
+  REQUIRE(lra::run_training(config, options(pieces, true)) == 0);
+  Json a = read_json(straight / "latest.json"), b = read_json(pieces / "latest.json");
+  CHECK(a["accuracy"] == b["accuracy"]);
+  check_same_parameters(a["checkpoints"]["best"], b["checkpoints"]["best"]);
+  check_same_parameters(a["checkpoints"]["last"], b["checkpoints"]["last"]);
+  CHECK(lra::read_checkpoint(b["checkpoints"]["best"]).meta["step"] ==
+        lra::read_checkpoint(b["checkpoints"]["last"]).meta["best_step"]);
+}
+
+TEST_CASE("resume refuses a best.ckpt that does not hold last.ckpt's best step", "[train][resume]") {
+  fs::path out = scratch("best_mismatch");
+  Json config = smoke_config({"train.steps=16", "train.eval_every=5"});
+  REQUIRE(lra::run_training(config, options(out, false, 7)) == 0);  // best_step 5, last.ckpt at step 7
+  Json stopped = read_json(out / "latest.json");
+  const std::string best = stopped["checkpoints"]["best"];
+  auto checkpoint = lra::read_checkpoint(best);
+  lra::save_state_checkpoint(best, checkpoint.config, {{"step", 3}}, checkpoint.model);
+  CHECK_THROWS_WITH(lra::run_training(config, options(out, true)),
+                    Catch::Matchers::Contains("best.ckpt holds step 3") &&
+                        Catch::Matchers::Contains("records the best step as 5"));
+}
+
+TEST_CASE("resuming a run killed before its first checkpoint starts that run again", "[train][resume]") {
+  fs::path out = scratch("no_checkpoint");
+  Json config = smoke_config({"train.steps=6", "train.eval_every=3"});
+  // What a run killed right after its first report leaves: the report and latest.json, no checkpoint.
+  const std::string run_id = lra::new_run_id();
+  lra::RunPaths paths = lra::run_paths(out.string(), run_id);
+  lra::write_run_report(paths, {{"run_id", run_id}, {"status", "running"}, {"steps_done", 0}});
+  REQUIRE(lra::run_training(config, options(out, true)) == 0);
+  Json report = read_json(out / "latest.json");
+  CHECK(report["run_id"] == run_id);
+  CHECK(report["status"] == "completed");
+  // A report that counts steps without a checkpoint means the checkpoint was removed: refused.
+  fs::path other = scratch("lost_checkpoint");
+  lra::RunPaths lost = lra::run_paths(other.string(), run_id);
+  lra::write_run_report(lost, {{"run_id", run_id}, {"status", "running"}, {"steps_done", 4}});
+  CHECK_THROWS_WITH(lra::run_training(config, options(other, true)), Catch::Matchers::Contains("has no checkpoint"));
+}
+
+TEST_CASE("two runs started at once into the same --out both complete and latest.json is one of them",
+          "[train][concurrent]") {
+  fs::path out = scratch("concurrent");
+  std::vector<std::string> args{"--threads", "1", "train", "--task", "listops", "--model", "luna-16", "--profile",
+                                "smoke", "--data-dir", listops_data(), "--out", out.string(), "--quiet",
+                                "--set", "train.eval_every=4"};
+  const pid_t first = lra::test::spawn_lra(args), second = lra::test::spawn_lra(args);
+  for (pid_t pid : {first, second}) CHECK(lra::test::wait_for(pid) == 0);
+  std::vector<Json> reports;
+  for (const auto& entry : fs::directory_iterator(out)) {
+    const std::string name = entry.path().filename().string();
+    CHECK(name.find(".tmp.") == std::string::npos);
+    if (entry.path().extension() == ".json" && name != "latest.json") reports.push_back(read_json(entry.path()));
+  }
+  REQUIRE(reports.size() == 2);
+  CHECK(reports[0]["run_id"] != reports[1]["run_id"]);
+  for (const Json& report : reports) {
+    INFO(report["run_id"]);
+    CHECK(report["status"] == "completed");
+    CHECK(report["accuracy"]["final"].contains("test"));
+    CHECK_NOTHROW(lra::read_checkpoint(report["checkpoints"]["last"]));
+    CHECK_NOTHROW(lra::read_checkpoint(report["checkpoints"]["best"]));
+  }
+  Json latest = read_json(out / "latest.json");
+  CHECK((latest == reports[0] || latest == reports[1]));
+  // Same config, same seed, one thread each: the two runs trained the same parameters.
+  check_same_parameters(reports[0]["checkpoints"]["last"], reports[1]["checkpoints"]["last"]);
 }

@@ -62,6 +62,8 @@ void add_bench_command(CLI::App& app, GlobalOptions& global, Action& action) {
   bench->add_option("--out", options->out_dir, "output folder for bench.json and bench.csv")->capture_default_str();
   bench->add_option("--set", options->overrides, "override a config key, e.g. --set model.dropout=0 (repeatable)");
   bench->add_flag("--quiet", options->quiet, "no per-cell lines");
+  bench->add_flag("--op-profile", options->op_profile,
+                  "also profile one extra step per cell: self time per operator (row field op_profile)");
   bench->add_option("--device", options->device, "cpu, cuda or cuda:N")->capture_default_str();
   bench->add_option("--precision", options->precision, "fp32, bf16 (CPU or CUDA autocast) or fp16 (CUDA)")
       ->capture_default_str();

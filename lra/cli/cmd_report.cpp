@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "lra/atomic_file.h"
+#include "lra/bench_compare.h"
 #include "lra/cli/commands.h"
 #include "lra/config.h"
 #include "lra/errors.h"
@@ -16,6 +17,7 @@ struct ReportOptions {
   std::string dir;
   std::string bench;  // default: DIR/bench/bench.json when present
   std::string out;    // default: DIR/report.md  (plots: DIR/figures)
+  std::string before; // optional bench.json to compare the bench against (before/after table)
 };
 
 Json load_bench(const ReportOptions& options) {
@@ -39,11 +41,21 @@ void add_report_command(CLI::App& app, GlobalOptions& global, Action& action) {
   auto options = std::make_shared<ReportOptions>();
   add_common(*report, *options);
   report->add_option("--out", options->out, "output file (default DIR/report.md)");
+  report->add_option("--before", options->before,
+                     "an earlier bench.json: adds a before/after table against this report's bench");
   report->callback([&global, &action, options] {
     action = [&global, options] {
       const std::string config_dir = global.config_dir.empty() ? default_config_dir() : global.config_dir;
       auto runs = collect_run_reports(options->dir);
-      std::string markdown = report_markdown(runs, load_bench(*options), load_published(config_dir));
+      const Json bench = load_bench(*options);
+      std::string markdown = report_markdown(runs, bench, load_published(config_dir));
+      if (!options->before.empty()) {
+        if (!std::filesystem::exists(options->before)) throw UserError("--before " + options->before + ": no such file");
+        if (bench.is_null()) throw UserError("--before needs a bench result for DIR (--bench or DIR/bench/bench.json)");
+        markdown += "\n## Before / after\n\n" + bench_comparison_markdown(load_json_file(options->before), bench);
+      }
+      const std::string profiles = op_profile_markdown(bench);
+      if (!profiles.empty()) markdown += "\n## Where a step's time goes (lra bench --op-profile)\n\n" + profiles;
       const std::string out = options->out.empty() ? options->dir + "/report.md" : options->out;
       write_text_atomically(out, markdown);
       std::cout << markdown << "\nreport: " << out << " (" << runs.size() << " runs)\n";

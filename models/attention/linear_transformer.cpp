@@ -19,9 +19,10 @@ LinearAttentionImpl::LinearAttentionImpl(const LinearAttentionOptions& options_)
 torch::Tensor LinearAttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& mask) {
   const auto h = options.heads();
   const auto keep = mask.unsqueeze(1).unsqueeze(-1).to(x.dtype());          // (B,1,N,1)
-  const auto q = torch::elu(split_heads(q_proj(x), h)) + 1.0;               // (B,H,N,E) phi(Q)
-  const auto k = (torch::elu(split_heads(k_proj(x), h)) + 1.0) * keep;      // (B,H,N,E) phi(K), 0 at pads
-  const auto v = split_heads(v_proj(x), h);                                 // (B,H,N,E)
+  const auto qkv = project(x, {q_proj, k_proj, v_proj});                    // 3 x (B,N,D)
+  const auto q = torch::elu(split_heads(qkv[0], h)) + 1.0;                  // (B,H,N,E) phi(Q)
+  const auto k = (torch::elu(split_heads(qkv[1], h)) + 1.0) * keep;         // (B,H,N,E) phi(K), 0 at pads
+  const auto v = split_heads(qkv[2], h);                                    // (B,H,N,E)
   const auto context = torch::matmul(k.transpose(-2, -1), v);               // (B,H,E,E)
   const auto normaliser = torch::matmul(q, k.sum(2).unsqueeze(-1)) + options.eps();  // (B,H,N,1)
   return out_proj(merge_heads(torch::matmul(q, context) / normaliser));     // (B,N,D)

@@ -5,6 +5,7 @@
 #include "lra/errors.h"
 #include "models/flops.h"
 #include "models/attention/heads.h"
+#include "models/attention/projections.h"
 #include "models/classifier.h"
 #include "models/dropout.h"
 #include "models/init.h"
@@ -15,17 +16,15 @@ LinformerAttentionImpl::LinformerAttentionImpl(const LinformerOptions& options_)
   const auto d = options.d_model();
   TORCH_CHECK(d % options.heads() == 0, "linformer: d_model ", d, " % heads ", options.heads(), " != 0");
   TORCH_CHECK(options.k() >= 1, "linformer: k must be >= 1, got ", options.k());
-  q_proj = register_module("q_proj", torch::nn::Linear(d, d));
-  k_proj = register_module("k_proj", torch::nn::Linear(d, d));
-  v_proj = register_module("v_proj", torch::nn::Linear(d, d));
-  out_proj = register_module("out_proj", torch::nn::Linear(d, d));
+  const auto projections = register_qkvo_projections(*this, d);
+  q_proj = projections.q_proj;
+  k_proj = projections.k_proj;
+  v_proj = projections.v_proj;
+  out_proj = projections.out_proj;
   E = register_parameter("E", torch::empty({options.k(), options.max_len()}));  // (K,M)
   F = register_parameter("F", torch::empty({options.k(), options.max_len()}));  // (K,M)
   const double gain = 1.0 / std::sqrt(2.0);
-  for (auto* w : {&q_proj->weight, &k_proj->weight, &v_proj->weight, &E, &F}) xavier_uniform(*w, gain);
-  xavier_uniform(out_proj->weight);
-  torch::NoGradGuard no_grad;
-  out_proj->bias.zero_();
+  for (auto* w : {&E, &F}) xavier_uniform(*w, gain);
 }
 
 torch::Tensor LinformerAttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& mask) {
@@ -33,9 +32,10 @@ torch::Tensor LinformerAttentionImpl::forward(const torch::Tensor& x, const torc
   TORCH_CHECK(n <= options.max_len(), "linformer: sequence length ", n, " > configured max_len ", options.max_len());
   const double scaling = 1.0 / std::sqrt(static_cast<double>(options.d_model() / h));
   const auto keep = mask.unsqueeze(-1).to(x.dtype());                  // (B,N,1)
-  const auto q = split_heads(q_proj(x), h) * scaling;                  // (B,H,N,E)
-  const auto k = torch::matmul(E.narrow(1, 0, n), k_proj(x) * keep);   // (K,N)@(B,N,D) -> (B,K,D)
-  const auto v = torch::matmul(F.narrow(1, 0, n), v_proj(x) * keep);   // (B,K,D)
+  const auto qkv = project(x, {q_proj, k_proj, v_proj}, {scaling});    // 3 x (B,N,D)
+  const auto q = split_heads(qkv[0], h);                               // (B,H,N,E), scaled
+  const auto k = torch::matmul(E.narrow(1, 0, n), qkv[1] * keep);      // (K,N)@(B,N,D) -> (B,K,D)
+  const auto v = torch::matmul(F.narrow(1, 0, n), qkv[2] * keep);      // (B,K,D)
   const auto scores = torch::matmul(q, split_heads(k, h).transpose(-2, -1));  // (B,H,N,K)
   const auto probs = lra::dropout(torch::softmax(scores, -1), options.dropout(), is_training());
   return out_proj(merge_heads(torch::matmul(probs, split_heads(v, h))));     // (B,N,D)

@@ -40,9 +40,10 @@ torch::Tensor LocalAttentionImpl::forward(const torch::Tensor& x, const torch::T
   auto to_windows = [&](const torch::Tensor& t) {  // (B,N,D) -> (B,H,W,w,E)
     return torch::constant_pad_nd(t, {0, 0, 0, padded - n}).reshape({b, windows, w, h, e}).permute({0, 3, 1, 2, 4});
   };
-  const auto q = to_windows(q_proj(x)) * scaling;                              // (B,H,W,w,E)
-  const auto k = to_windows(k_proj(x));                                        // (B,H,W,w,E)
-  const auto v = to_windows(v_proj(x));                                        // (B,H,W,w,E)
+  const auto qkv = project(x, {q_proj, k_proj, v_proj}, {scaling});            // 3 x (B,N,D)
+  const auto q = to_windows(qkv[0]);                                           // (B,H,W,w,E), scaled
+  const auto k = to_windows(qkv[1]);                                           // (B,H,W,w,E)
+  const auto v = to_windows(qkv[2]);                                           // (B,H,W,w,E)
   auto keep = torch::constant_pad_nd(mask, {0, padded - n}, 0).reshape({b, 1, windows, 1, w});  // (B,1,W,1,w)
   keep = keep.logical_or(keep.any(-1, /*keepdim=*/true).logical_not());       // pads-only window: all of it
   const auto scores = torch::matmul(q, k.transpose(-2, -1))                    // (B,H,W,w,w)

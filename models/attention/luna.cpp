@@ -6,6 +6,8 @@
 #include "lra/errors.h"
 #include "models/flops.h"
 #include "models/attention/heads.h"
+#include "models/attention/projections.h"
+#include "models/attention/recomputed_attention.h"
 #include "models/classifier.h"
 #include "models/dropout.h"
 #include "models/init.h"
@@ -54,19 +56,21 @@ LunaAttentionOut LunaAttentionImpl::forward(const torch::Tensor& x, const torch:
   const double drop = options.attention_dropout();
   const bool train = is_training();
   // Pack: P attends over X; softmax over N; no output projection.
+  // Everything X feeds (pack key/value, unpack query) in one projection call.
+  const auto from_x = options.tie_kv() ? project(x, {pc_proj, q_proj}, {1.0, scaling})
+                                       : project(x, {pk_proj, pv_proj, q_proj}, {1.0, 1.0, scaling});
   const auto qp = split_heads(pq_proj(p), h) * scaling;                            // (B,H,L,E)
-  const auto kp = split_heads(options.tie_kv() ? pc_proj(x) : pk_proj(x), h);      // (B,H,N,E)
-  const auto vp = options.tie_kv() ? kp : split_heads(pv_proj(x), h);              // (B,H,N,E)
-  const auto pack = torch::softmax(mask_keys(torch::matmul(qp, kp.transpose(-2, -1)), x_mask), -1);  // (B,H,L,N)
-  const auto cp = merge_heads(torch::matmul(lra::dropout(pack, drop, train), vp));  // (B,L,D)
+  const auto kp = split_heads(from_x[0], h);                                       // (B,H,N,E)
+  const auto vp = options.tie_kv() ? kp : split_heads(from_x[1], h);               // (B,H,N,E)
+  // Both softmaxes run in fp32 under fp16/bf16 (fairseq's utils.softmax; luna.md gotcha 10).
+  const auto attend = options.recompute() ? attention_recomputed : attention_stored;
+  const auto cp = merge_heads(attend(qp, kp, vp, x_mask, drop, train));          // (B,L,D), probs (B,H,L,N)
   // Unpack: X attends over Cp; softmax over L; output projection.
-  const auto q = split_heads(q_proj(x), h) * scaling;                              // (B,H,N,E)
-  const auto k = split_heads(options.tie_kv() ? c_proj(cp) : k_proj(cp), h);       // (B,H,L,E)
-  const auto v = options.tie_kv() ? k : split_heads(v_proj(cp), h);                // (B,H,L,E)
-  // The unpack softmax runs in fp32 under fp16/bf16 (the official code casts it; luna.md gotcha 10).
-  const auto unpack = torch::softmax(mask_keys(torch::matmul(q, k.transpose(-2, -1)), p_mask), -1, torch::kFloat)
-                          .to(v.scalar_type());                                    // (B,H,N,L)
-  const auto y = out_proj(merge_heads(torch::matmul(lra::dropout(unpack, drop, train), v)));  // (B,N,D)
+  const auto q = split_heads(from_x.back(), h);                                    // (B,H,N,E), scaled
+  const auto from_cp = options.tie_kv() ? project(cp, {c_proj}) : project(cp, {k_proj, v_proj});
+  const auto k = split_heads(from_cp[0], h);                                       // (B,H,L,E)
+  const auto v = options.tie_kv() ? k : split_heads(from_cp[1], h);                // (B,H,L,E)
+  const auto y = out_proj(merge_heads(attend(q, k, v, p_mask, drop, train)));     // (B,N,D), probs (B,H,N,L)
   return {y, cp};
 }
 
@@ -129,10 +133,11 @@ EncoderState LunaProjectionImpl::forward(const EncoderState& state) {
 
 ClassifierModel build_luna(const nlohmann::json& config) {
   const auto model = model_config_from(config);
-  const AttentionKeys keys(model, {"proj_len", "tie_kv", "dynamic_projection"});
+  const AttentionKeys keys(model, {"proj_len", "tie_kv", "dynamic_projection", "recompute"});
   const auto attention = LunaOptions(model.d_model, model.heads, keys.get_int("proj_len", -1))
                              .tie_kv(keys.get_bool("tie_kv", false))
                              .dynamic_projection(keys.get_bool("dynamic_projection", true))
+                             .recompute(keys.get_bool("recompute", false))
                              .attention_dropout(model.attention_dropout);
   if (attention.proj_len() < 1)
     throw UserError("model.attention.proj_len must be set to a value >= 1 for model '" + model.name + "'");

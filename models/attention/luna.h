@@ -28,6 +28,9 @@ struct LunaOptions {
   TORCH_ARG(bool, tie_kv) = false;
   /// use P[:min(proj_len, longest real sample)] and mask slot j >= len_b (model.attention.dynamic_projection)
   TORCH_ARG(bool, dynamic_projection) = true;
+  /// recompute the pack/unpack probabilities in backward instead of storing them
+  /// (model.attention.recompute; models/attention/recomputed_attention.h)
+  TORCH_ARG(bool, recompute) = false;
   /// dropout on both attention probability matrices (model.attention_dropout)
   TORCH_ARG(double, attention_dropout) = 0.0;
 };

@@ -64,9 +64,10 @@ NystromAttentionImpl::NystromAttentionImpl(const NystromOptions& options_) : opt
 torch::Tensor NystromAttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& mask) {
   const auto h = options.heads();
   const double scaling = std::pow(static_cast<double>(options.d_model() / h), -0.25);  // E^-1/4 on Q and K
-  const auto q = split_heads(q_proj(x), h) * scaling;                         // (B,H,N,E)
-  const auto k = split_heads(k_proj(x), h) * scaling;                         // (B,H,N,E)
-  const auto v = split_heads(v_proj(x), h);                                   // (B,H,N,E)
+  const auto qkv = project(x, {q_proj, k_proj, v_proj}, {scaling, scaling});  // 3 x (B,N,D)
+  const auto q = split_heads(qkv[0], h);                                      // (B,H,N,E), scaled
+  const auto k = split_heads(qkv[1], h);                                      // (B,H,N,E), scaled
+  const auto v = split_heads(qkv[2], h);                                      // (B,H,N,E)
   const auto landmarks = segment_means(mask, options.landmarks(), x.scalar_type());
   const auto means = landmarks.weights.unsqueeze(1);                          // (B,1,m,N)
   const auto q_landmarks = torch::matmul(means, q);                           // (B,H,m,E) Q~

@@ -111,9 +111,10 @@ torch::Tensor PerformerAttentionImpl::forward(const torch::Tensor& x, const torc
   }
   const Fp32Scope fp32;
   const auto h = options.heads();
-  const auto q = split_heads(q_proj(x), h).to(torch::kFloat);               // (B,H,N,E)
-  const auto k = split_heads(k_proj(x), h).to(torch::kFloat);               // (B,H,N,E)
-  const auto v = split_heads(v_proj(x), h).to(torch::kFloat);               // (B,H,N,E)
+  const auto qkv = project(x, {q_proj, k_proj, v_proj});                    // 3 x (B,N,D)
+  const auto q = split_heads(qkv[0], h).to(torch::kFloat);                  // (B,H,N,E)
+  const auto k = split_heads(qkv[1], h).to(torch::kFloat);                  // (B,H,N,E)
+  const auto v = split_heads(qkv[2], h).to(torch::kFloat);                  // (B,H,N,E)
   const auto w = random_features.to(torch::kFloat);                         // (M,E)
   const auto q_features = favor_features(q, w, /*is_query=*/true, mask);    // (B,H,N,M)
   const auto k_features = favor_features(k, w, /*is_query=*/false, mask);   // (B,H,N,M), 0 at pads

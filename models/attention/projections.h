@@ -3,6 +3,7 @@
 // q/k/v/out layout (performer, linear-transformer, nystromformer, local). Same checkpoint names and
 // the same init as SoftmaxAttention (fairseq's MHA init), so variants differ only in how tokens attend.
 #include <cmath>
+#include <vector>
 
 #include <torch/nn/module.h>
 #include <torch/nn/modules/linear.h>
@@ -30,5 +31,17 @@ inline QkvoProjections register_qkvo_projections(torch::nn::Module& owner, int64
   p.out_proj->bias.zero_();
   return p;
 }
+
+// Several Linear layers applied to the same input x (...,D_in), each output optionally scaled (the
+// 1/sqrt(E) of a query). Fused (runtime.fused_projections, the default): one GEMM against the stacked,
+// pre-scaled weights, returning column views of its output; otherwise one GEMM per layer. The math is
+// the same either way (tests/test_fused_projections.cpp); fusion reads x once and, in backward, does
+// one GEMM for dx instead of one per layer plus the sums.
+std::vector<torch::Tensor> project(const torch::Tensor& x, const std::vector<torch::nn::Linear>& linears,
+                                   const std::vector<double>& scales = {});
+
+// Process-wide switch, set by apply_runtime_settings and recorded in every report.
+void set_fused_projections(bool on);
+bool fused_projections();
 
 }  // namespace lra

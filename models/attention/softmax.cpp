@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "models/attention/heads.h"
+#include "models/attention/projections.h"
 #include "models/classifier.h"
 #include "models/dropout.h"
 #include "models/flops.h"
@@ -13,25 +14,20 @@ namespace lra {
 SoftmaxAttentionImpl::SoftmaxAttentionImpl(const SoftmaxAttentionOptions& options_) : options(options_) {
   const auto d = options.d_model();
   TORCH_CHECK(d % options.heads() == 0, "softmax attention: d_model ", d, " % heads ", options.heads(), " != 0");
-  q_proj = register_module("q_proj", torch::nn::Linear(d, d));
-  k_proj = register_module("k_proj", torch::nn::Linear(d, d));
-  v_proj = register_module("v_proj", torch::nn::Linear(d, d));
-  out_proj = register_module("out_proj", torch::nn::Linear(d, d));
-  const double gain = 1.0 / std::sqrt(2.0);  // fairseq's MHA init
-  xavier_uniform(q_proj->weight, gain);
-  xavier_uniform(k_proj->weight, gain);
-  xavier_uniform(v_proj->weight, gain);
-  xavier_uniform(out_proj->weight);
-  torch::NoGradGuard no_grad;
-  out_proj->bias.zero_();
+  const auto projections = register_qkvo_projections(*this, d);  // fairseq's MHA init
+  q_proj = projections.q_proj;
+  k_proj = projections.k_proj;
+  v_proj = projections.v_proj;
+  out_proj = projections.out_proj;
 }
 
 torch::Tensor SoftmaxAttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& mask) {
   const auto h = options.heads();
   const double scaling = 1.0 / std::sqrt(static_cast<double>(options.d_model() / h));
-  const auto q = split_heads(q_proj(x), h) * scaling;               // (B,H,N,E)
-  const auto k = split_heads(k_proj(x), h);                         // (B,H,N,E)
-  const auto v = split_heads(v_proj(x), h);                         // (B,H,N,E)
+  const auto qkv = project(x, {q_proj, k_proj, v_proj}, {scaling});  // 3 x (B,N,D)
+  const auto q = split_heads(qkv[0], h);                            // (B,H,N,E), scaled
+  const auto k = split_heads(qkv[1], h);                            // (B,H,N,E)
+  const auto v = split_heads(qkv[2], h);                            // (B,H,N,E)
   auto scores = mask_keys(torch::matmul(q, k.transpose(-2, -1)), mask);  // (B,H,N,N)
   auto probs = lra::dropout(torch::softmax(scores, -1), options.dropout(), is_training());
   return out_proj(merge_heads(torch::matmul(probs, v)));           // (B,N,D)

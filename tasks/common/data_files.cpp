@@ -1,6 +1,8 @@
 #include "tasks/common/data_files.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -78,20 +80,38 @@ void require_file(const std::string& path, const std::string& hint) {
   if (!fs::is_regular_file(path, ec)) fail(path, fs::exists(path, ec) ? "is not a regular file" : "file not found", hint);
 }
 
-void for_each_line(const std::string& path, const std::string& hint,
+void for_each_line(const std::string& path, const std::string& hint, size_t max_line_bytes,
                    const std::function<void(int64_t, const std::string&)>& on_line) {
   require_file(path, hint);
   std::ifstream in(path, std::ios::binary);
   if (!in) fail(path, std::string("cannot open: ") + std::strerror(errno), hint);
   if (in.peek() == std::ifstream::traits_type::eof()) fail(path, "empty file (0 bytes)", hint);
+  std::vector<char> chunk(1 << 16);
   std::string line;
   int64_t number = 0;
-  while (std::getline(in, line)) {
+  auto emit = [&] {
     ++number;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     on_line(number, line);
+    line.clear();
+  };
+  while (in) {
+    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    const size_t got = static_cast<size_t>(in.gcount());
+    for (size_t start = 0; start < got;) {
+      const char* newline = static_cast<const char*>(std::memchr(chunk.data() + start, '\n', got - start));
+      const size_t end = newline ? static_cast<size_t>(newline - chunk.data()) : got;
+      if (line.size() + (end - start) > max_line_bytes)
+        fail(path + ":" + std::to_string(number + 1),
+             "line is longer than " + std::to_string(max_line_bytes) + " bytes (not a row of this format)", hint);
+      line.append(chunk.data() + start, end - start);
+      if (!newline) break;
+      emit();
+      start = end + 1;
+    }
   }
   if (in.bad()) fail(path + ":" + std::to_string(number + 1), "read error", hint);
+  if (!line.empty()) emit();  // a last line without '\n'
 }
 
 std::vector<std::string> split_tabs(const std::string& line) {
@@ -113,6 +133,17 @@ std::string read_bytes(const std::string& path, const std::string& hint) {
   buffer << in.rdbuf();
   if (in.bad()) fail(path, "read error", hint);
   return buffer.str();
+}
+
+std::string read_prefix(const std::string& path, size_t max_bytes, const std::string& hint) {
+  require_file(path, hint);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail(path, std::string("cannot open: ") + std::strerror(errno), hint);
+  std::string bytes(max_bytes, '\0');
+  in.read(bytes.data(), static_cast<std::streamsize>(max_bytes));
+  if (in.bad()) fail(path, "read error", hint);
+  bytes.resize(static_cast<size_t>(in.gcount()));
+  return bytes;
 }
 
 void apply_limits(TaskSplits& splits, const Json& task) {
@@ -138,7 +169,7 @@ std::string provenance_json(const std::string& folder, const std::string& data_d
   }
   provenance["data_dir"] = data_dir;
   provenance["folder"] = fs::path(folder).filename().string();
-  return provenance.dump();
+  return provenance.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 StagingFolder::StagingFolder(const std::string& data_dir, const std::string& name) {

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lra/errors.h"
 #include "tasks/dataset.h"
 
 namespace lra::data {
@@ -41,15 +42,22 @@ void require_folder(const std::string& path, const std::string& hint);
 void require_file(const std::string& path, const std::string& hint);
 
 // Calls on_line(line_number, line) for every line of a text file (1-based, without '\n' or a
-// trailing '\r'). Errors: missing file, empty file (0 bytes).
-void for_each_line(const std::string& path, const std::string& hint,
+// trailing '\r'). Errors: missing file, empty file (0 bytes), a line longer than max_line_bytes
+// (reported before it is held in memory: a file without newlines is not a TSV).
+void for_each_line(const std::string& path, const std::string& hint, size_t max_line_bytes,
                    const std::function<void(int64_t line_number, const std::string& line)>& on_line);
+
+// Quoting file content in an error message (lra/errors.h).
+using lra::printable;
 
 // Splits on '\t' (no quoting, as in the LRA TSV files).
 std::vector<std::string> split_tabs(const std::string& line);
 
 // The whole file as bytes; UserError when it cannot be read.
 std::string read_bytes(const std::string& path, const std::string& hint);
+
+// The first max_bytes bytes of a file (all of it when shorter); UserError when it cannot be read.
+std::string read_prefix(const std::string& path, size_t max_bytes, const std::string& hint);
 
 // Applies task.data.{train,val,test}_limit.
 void apply_limits(TaskSplits& splits, const Json& task);

@@ -28,4 +28,10 @@ TaskSplits load_image(const std::string& data_dir, const nlohmann::json& task);
 // seed is only recorded).
 void generate_image(const std::string& data_dir, const nlohmann::json& task, uint64_t seed);
 
+// One IDX file of Fashion-MNIST, gzip'd or plain: magic 0x00000801 (labels: count) or 0x00000803 (images:
+// count, 28, 28), big-endian, then count * item_bytes uint8s. Returns those bytes and sets count;
+// UserError naming the file when the header or the size is not what `magic` and `item_bytes` say.
+std::string read_idx(const std::string& path, uint32_t magic, size_t item_bytes, const std::string& hint,
+                     size_t& count);
+
 }  // namespace lra

@@ -1,6 +1,7 @@
 // Image substitute data: Fashion-MNIST (gzip'd IDX files) rewritten as CIFAR-10 binary batches.
 #include <zlib.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
@@ -14,7 +15,10 @@ namespace {
 constexpr int kMnistSide = 28;
 constexpr int kPad = (kImageSide - kMnistSide) / 2;  // 2 px of black on every side
 
-// The decompressed contents of a .gz file.
+// Fashion-MNIST's largest file is 47 MB unpacked; this bounds what a corrupt or hostile .gz can cost.
+constexpr size_t kMaxUnpackedBytes = size_t{256} << 20;
+
+// The decompressed contents of a .gz file (zlib passes a file that is not gzip'd through unchanged).
 std::string read_gzip(const std::string& path, const std::string& hint) {
   data::require_file(path, hint);
   gzFile file = gzopen(path.c_str(), "rb");
@@ -22,7 +26,14 @@ std::string read_gzip(const std::string& path, const std::string& hint) {
   std::string bytes;
   char buffer[1 << 16];
   int n = 0;
-  while ((n = gzread(file, buffer, sizeof buffer)) > 0) bytes.append(buffer, static_cast<size_t>(n));
+  while ((n = gzread(file, buffer, sizeof buffer)) > 0) {
+    bytes.append(buffer, static_cast<size_t>(n));
+    if (bytes.size() > kMaxUnpackedBytes) {
+      gzclose(file);
+      data::fail(path, "unpacks to more than " + std::to_string(kMaxUnpackedBytes >> 20) +
+                           " MiB; not a Fashion-MNIST IDX file", hint);
+    }
+  }
   int error = Z_OK;
   const std::string message = n < 0 ? gzerror(file, &error) : "";
   gzclose(file);
@@ -35,14 +46,18 @@ uint32_t big_endian(const std::string& bytes, size_t offset) {
   return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]};
 }
 
-// An IDX file: magic 0x00000801 (labels: count) or 0x00000803 (images: count, rows, cols), big-endian,
-// then uint8 data. Returns the data and checks the header against what is expected.
+}  // namespace
+
 std::string read_idx(const std::string& path, uint32_t magic, size_t item_bytes, const std::string& hint,
                      size_t& count) {
   const std::string bytes = read_gzip(path, hint);
   const size_t header = magic == 0x803 ? 16 : 8;
-  if (bytes.size() < header || big_endian(bytes, 0) != magic)
-    data::fail(path, "not an IDX file with magic " + std::to_string(magic), hint);
+  if (bytes.size() < header || big_endian(bytes, 0) != magic) {
+    char expected[16];
+    std::snprintf(expected, sizeof expected, "0x%08X", magic);
+    data::fail(path, std::string("not an IDX file with magic ") + expected + " (" +
+                         (magic == 0x803 ? "images" : "labels") + ")", hint);
+  }
   count = big_endian(bytes, 4);
   if (magic == 0x803 && (big_endian(bytes, 8) != kMnistSide || big_endian(bytes, 12) != kMnistSide))
     data::fail(path, "expected 28x28 images", hint);
@@ -51,6 +66,8 @@ std::string read_idx(const std::string& path, uint32_t magic, size_t item_bytes,
                hint);
   return bytes.substr(header);
 }
+
+namespace {
 
 struct MnistSplit {
   std::string images, labels;

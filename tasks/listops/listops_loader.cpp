@@ -11,6 +11,10 @@ namespace lra {
 namespace {
 
 using data::fail;
+using data::printable;
+
+// ListOps rows hold at most max_length (2,000 in LRA) tokens, a few KB; a longer line is not ListOps.
+constexpr size_t kMaxLineBytes = 1 << 20;
 
 // Official preprocessing: ']' -> 'X', '(' and ')' deleted, then split on whitespace.
 // Returns false (and the offending token) on a symbol outside the vocabulary.
@@ -47,12 +51,12 @@ Dataset load_split(const std::string& path, const nlohmann::json& task, const st
   Dataset split;
   std::vector<uint16_t> ids;
   std::string bad_token;
-  data::for_each_line(path, hint, [&](int64_t number, const std::string& line) {
+  data::for_each_line(path, hint, kMaxLineBytes, [&](int64_t number, const std::string& line) {
     const std::string where = path + ":" + std::to_string(number);
     auto columns = data::split_tabs(line);
     if (number == 1) {
       if (columns.size() != 2 || columns[0] != "Source" || columns[1] != "Target")
-        fail(where, "expected the header 'Source<TAB>Target', got '" + line.substr(0, 60) + "'", hint);
+        fail(where, "expected the header 'Source<TAB>Target', got '" + printable(line) + "'", hint);
       return;
     }
     if (columns.size() != 2)
@@ -61,11 +65,11 @@ Dataset load_split(const std::string& path, const nlohmann::json& task, const st
     int64_t label = -1;
     auto [end, ec] = std::from_chars(target.data(), target.data() + target.size(), label);
     if (ec != std::errc() || end != target.data() + target.size() || target.empty())
-      fail(where, "label '" + target + "' is not an integer (expected 0.." + std::to_string(classes - 1) + ")", hint);
+      fail(where, "label '" + printable(target, 20) + "' is not an integer (expected 0.." + std::to_string(classes - 1) + ")", hint);
     if (label < 0 || label >= classes)
-      fail(where, "label " + target + " is out of range (expected 0.." + std::to_string(classes - 1) + ")", hint);
+      fail(where, "label " + printable(target, 20) + " is out of range (expected 0.." + std::to_string(classes - 1) + ")", hint);
     if (!tokenize(columns[0], ids, bad_token))
-      fail(where, "unknown symbol '" + bad_token.substr(0, 40) + "' (expected [MIN [MAX [MED [SM ] ( ) or a digit)", hint);
+      fail(where, "unknown symbol '" + printable(bad_token, 40) + "' (expected [MIN [MAX [MED [SM ] ( ) or a digit)", hint);
     if (ids.empty()) fail(where, "empty expression in the Source column", hint);
     split.add_document(ids.data(), std::min(ids.size(), max_tokens));
     split.add_label(static_cast<int32_t>(label), file + ":" + std::to_string(number));

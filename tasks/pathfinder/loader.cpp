@@ -9,6 +9,7 @@
 
 #include "lra/atomic_file.h"
 #include "lra/errors.h"
+#include "tasks/common/data_files.h"
 #include "tasks/pathfinder/metadata.h"
 #include "tasks/pathfinder/options.h"
 #include "tasks/pathfinder/parallel.h"
@@ -56,7 +57,7 @@ Dataset decode_split(const std::vector<Example>& examples, int resolution, int p
   parallel_for(examples.size(), pathfinder_threads(), [&](size_t i) {
     const Example& e = examples[i];
     const std::vector<uint8_t> bytes = read_binary_file(e.path);
-    const std::string name = e.path + " (listed at " + e.row->where + ")";
+    const std::string name = data::printable(e.path, 400) + " (listed at " + e.row->where + ")";
     const GrayImage image = decode_gray_png(bytes.data(), bytes.size(), name);
     if (image.width != resolution || image.height != resolution)
       throw UserError(name + ": image is " + std::to_string(image.width) + "x" + std::to_string(image.height) +
@@ -74,7 +75,7 @@ Dataset decode_split(const std::vector<Example>& examples, int resolution, int p
 int first_image_side(const Example& e) {
   const GrayImage image = read_gray_png(e.path);
   if (image.width != image.height)
-    throw UserError(e.path + " (listed at " + e.row->where + "): image is " + std::to_string(image.width) + "x" +
+    throw UserError(data::printable(e.path, 400) + " (listed at " + e.row->where + "): image is " + std::to_string(image.width) + "x" +
                     std::to_string(image.height) + ", expected a square image");
   return image.width;
 }
@@ -102,7 +103,8 @@ TaskSplits load_pathfinder(const std::string& data_dir, const nlohmann::json& ta
     const std::string path = (root / rows[i].image).string();
     struct stat info {};
     if (::stat(path.c_str(), &info) != 0)
-      throw UserError(rows[i].where + ": image " + path + " cannot be read: " + std::strerror(errno));
+      throw UserError(rows[i].where + ": image " + data::printable(path, 400) + " cannot be read: " +
+                      std::strerror(errno));
     empty[i] = info.st_size == 0;
   });
   std::vector<Example> examples;
@@ -152,7 +154,7 @@ TaskSplits load_pathfinder(const std::string& data_dir, const nlohmann::json& ta
   } else {
     provenance["source"] = "files without DATASET.json (assumed to be the LRA release)";
   }
-  splits.provenance_json = provenance.dump();
+  splits.provenance_json = provenance.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return splits;
 }
 

@@ -7,6 +7,7 @@
 
 #include "lra/atomic_file.h"
 #include "lra/errors.h"
+#include "tasks/common/data_files.h"
 
 namespace lra {
 
@@ -71,13 +72,16 @@ std::vector<MetadataRow> read_metadata_file(const std::string& path) {
     const std::string& label = fields[3];
     const bool integer = std::all_of(label.begin() + (label[0] == '-' ? 1 : 0), label.end(),
                                      [](char c) { return c >= '0' && c <= '9'; }) && label != "-";
-    if (!integer) throw UserError(where + ": label (field 4) must be the integer 0 or 1, got '" + label + "'");
+    if (!integer)
+      throw UserError(where + ": label (field 4) must be the integer 0 or 1, got '" + data::printable(label, 20) + "'");
     if (label != "0" && label != "1")
-      throw UserError(where + ": label (field 4) " + label + " is out of range (expected 0 or 1)");
-    if (fields[0].find("..") != std::string::npos || fields[1].find("..") != std::string::npos ||
-        fields[0][0] == '/' || fields[1][0] == '/')
-      throw UserError(where + ": image path '" + fields[0] + "/" + fields[1] + "' must stay inside the folder");
-    rows.push_back({fields[0] + "/" + fields[1], label == "1" ? 1 : 0, where});
+      throw UserError(where + ": label (field 4) " + data::printable(label, 20) + " is out of range (expected 0 or 1)");
+    const std::string image = fields[0] + "/" + fields[1];
+    if (image.find("..") != std::string::npos || fields[0][0] == '/' || fields[1][0] == '/')
+      throw UserError(where + ": image path '" + data::printable(image, 200) + "' must stay inside the folder");
+    if (std::any_of(image.begin(), image.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; }))
+      throw UserError(where + ": image path '" + data::printable(image, 200) + "' contains a control byte");
+    rows.push_back({image, label == "1" ? 1 : 0, where});
   }
   return rows;
 }

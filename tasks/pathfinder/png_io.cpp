@@ -49,7 +49,9 @@ void write_to_memory(png_structp png, png_bytep data, png_size_t count) {
 
 void flush_nothing(png_structp) {}
 
-constexpr png_uint_32 kMaxSide = 1 << 15;  // far above any LRA image; guards the allocation
+// LRA's largest images are 256x256 (Pathfinder-256); a header claiming more is rejected before the
+// pixel buffer is allocated (32768^2 = 1 GiB for a few hundred bytes of input).
+constexpr png_uint_32 kMaxSide = 4096;
 
 // The setjmp frame: every local here is trivially destructible and none is modified after setjmp,
 // so the longjmp from libpng skips no destructor and reads no stale register.

@@ -10,13 +10,15 @@ namespace lra {
 namespace {
 
 constexpr size_t kOfficialTextBytes = 10000;  // the official pipeline keeps each text's first 10,000 bytes
+// AAN rows hold two whole papers (tens of KB); a line this long is not a row of the AAN TSV.
+constexpr size_t kMaxLineBytes = size_t{64} << 20;
 
 Dataset load_split(const std::string& path, const nlohmann::json& task, const std::string& hint) {
   const size_t max_tokens = std::min(kOfficialTextBytes, data::max_document_tokens(task));
   Dataset out;
   out.docs_per_example = 2;
   std::vector<uint16_t> ids;
-  data::for_each_line(path, hint, [&](int64_t number, const std::string& line) {
+  data::for_each_line(path, hint, kMaxLineBytes, [&](int64_t number, const std::string& line) {
     const std::string where = path + ":" + std::to_string(number);
     const auto columns = data::split_tabs(line);
     if (columns.size() != 5)
@@ -26,8 +28,8 @@ Dataset load_split(const std::string& path, const nlohmann::json& task, const st
     char* end = nullptr;
     const double label = std::strtod(label_text.c_str(), &end);
     if (label_text.empty() || end != label_text.c_str() + label_text.size())
-      data::fail(where, "label '" + label_text.substr(0, 20) + "' is not a number (expected 0 or 1)", hint);
-    if (label != 0.0 && label != 1.0) data::fail(where, "label " + label_text + " is out of range (expected 0 or 1)", hint);
+      data::fail(where, "label '" + data::printable(label_text, 20) + "' is not a number (expected 0 or 1)", hint);
+    if (label != 0.0 && label != 1.0) data::fail(where, "label " + data::printable(label_text, 20) + " is out of range (expected 0 or 1)", hint);
     for (int doc = 3; doc <= 4; ++doc) {
       const std::string& text = columns[static_cast<size_t>(doc)];
       const size_t n = std::min(text.size(), max_tokens);

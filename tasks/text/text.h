@@ -19,9 +19,9 @@ TaskSplits load_text(const std::string& data_dir, const nlohmann::json& task);
 
 // A synthetic SUBSTITUTE in the aclImdb layout (no IMDB files can be downloaded here): each review is
 // min_bytes..max_bytes of neutral filler words with a few positive and negative cue words scattered
-// through it; the label is the cue class that occurs more often (majority 1..max_cues, minority
-// fewer), so the whole review must be read. Labels are balanced. task.generate.{train, test, min_bytes,
-// max_bytes, max_cues}.
+// through it; the label is the cue class that occurs more often (majority min_margin..max_cues,
+// minority at least min_margin fewer), so the whole review must be read. Labels are balanced.
+// task.generate.{train, test, min_bytes, max_bytes, max_cues, min_margin}.
 void generate_text(const std::string& data_dir, const nlohmann::json& task, uint64_t seed);
 
 // The cue words of the substitute: index 0 = negative, 1 = positive.

@@ -21,13 +21,14 @@ const std::vector<std::string>& text_cue_words(int label) {
 namespace {
 
 struct Parameters {
-  int64_t min_bytes, max_bytes, max_cues;
+  int64_t min_bytes, max_bytes, max_cues, min_margin;
 };
 
-// One review of class `label`: majority cues of its class, fewer of the other, in random order.
+// One review of class `label`: majority cues of its class, at least min_margin fewer of the other, in
+// random order.
 std::string review(data::Rng& rng, const Parameters& p, int label) {
-  const int64_t majority = data::uniform_int(rng, 1, p.max_cues);
-  const int64_t minority = data::uniform_int(rng, 0, majority - 1);
+  const int64_t majority = data::uniform_int(rng, p.min_margin, p.max_cues);
+  const int64_t minority = data::uniform_int(rng, 0, majority - p.min_margin);
   std::vector<std::string> cues;
   for (int64_t i = 0; i < majority + minority; ++i) {
     const auto& words = text_cue_words(i < majority ? label : 1 - label);
@@ -42,10 +43,13 @@ std::string review(data::Rng& rng, const Parameters& p, int label) {
 void generate_text(const std::string& data_dir, const nlohmann::json& task, uint64_t seed) {
   const int64_t counts[2] = {data::get_int(task, "generate", "train"), data::get_int(task, "generate", "test")};
   const Parameters p{data::get_int(task, "generate", "min_bytes"), data::get_int(task, "generate", "max_bytes"),
-                     data::get_int(task, "generate", "max_cues")};
+                     data::get_int(task, "generate", "max_cues"), data::get_int(task, "generate", "min_margin")};
   for (int64_t c : counts)
     if (c < 2) throw UserError("task.generate.{train,test} must be >= 2 for text (one review per class)");
   if (p.max_cues < 1) throw UserError("task.generate.max_cues must be >= 1");
+  if (p.min_margin < 1 || p.min_margin > p.max_cues)
+    throw UserError("task.generate.min_margin must be in 1..max_cues (" + std::to_string(p.max_cues) + "), got " +
+                    std::to_string(p.min_margin));
   const size_t cue_length = std::max(data::longest(text_cue_words(0)), data::longest(text_cue_words(1)));
   const auto needed = static_cast<int64_t>(data::minimum_length(
       std::vector<std::string>(static_cast<size_t>(2 * p.max_cues - 1), std::string(cue_length, 'x'))));
@@ -79,12 +83,13 @@ void generate_text(const std::string& data_dir, const nlohmann::json& task, uint
     written[split_names[split]] = {{"examples", counts[split]}, {"neg", per_label[0]}, {"pos", per_label[1]}};
   }
   const nlohmann::json parameters{{"train", counts[0]},      {"test", counts[1]},          {"min_bytes", p.min_bytes},
-                                  {"max_bytes", p.max_bytes}, {"max_cues", p.max_cues},
+                                  {"max_bytes", p.max_bytes}, {"max_cues", p.max_cues}, {"min_margin", p.min_margin},
                                   {"negative_cues", text_cue_words(0)}, {"positive_cues", text_cue_words(1)}};
   staging.commit(data::dataset_json(
       "synthetic SUBSTITUTE for IMDB (not the LRA Text task)", "lra data generate --task text", parameters, seed,
       written, /*substitute=*/true,
-      "Reviews of neutral filler words with 1..max_cues cue words of the label's class and fewer of the other, "
+      "Reviews of neutral filler words with min_margin..max_cues cue words of the label's class and at least "
+      "min_margin fewer of the other, "
       "at random positions; the label is the majority cue class, so the whole review must be read. aclImdb layout."));
 }
 

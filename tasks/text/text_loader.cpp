@@ -23,15 +23,17 @@ Dataset load_split(const std::string& folder, const std::string& split, const nl
     const std::string dir = folder + "/" + split + "/" + label_folders[label];
     data::require_folder(dir, hint);
     std::vector<std::string> names;
-    for (const auto& entry : fs::directory_iterator(dir))
-      if (entry.path().extension() == ".txt") names.push_back(entry.path().filename().string());
+    std::error_code error;
+    for (fs::directory_iterator it(dir, error), end; !error && it != end; it.increment(error))
+      if (it->path().extension() == ".txt") names.push_back(it->path().filename().string());
+    if (error) data::fail(dir, "cannot list the folder: " + error.message(), hint);
     if (names.empty()) data::fail(dir, "no *.txt reviews in this folder", hint);
     std::sort(names.begin(), names.end());
     for (const auto& name : names) {
       const std::string path = dir + "/" + name;
-      const std::string bytes = data::read_bytes(path, hint);
+      const std::string bytes = data::read_prefix(path, max_tokens, hint);  // only these bytes are used
       if (bytes.empty()) data::fail(path, "empty review (0 bytes); expected the review text", hint);
-      const size_t n = std::min(bytes.size(), max_tokens);
+      const size_t n = bytes.size();
       ids.resize(n);
       for (size_t i = 0; i < n; ++i) ids[i] = static_cast<uint16_t>(static_cast<unsigned char>(bytes[i]) + 1);
       out.add_document(ids);
@@ -79,7 +81,7 @@ TaskSplits load_text(const std::string& data_dir, const nlohmann::json& task) {
   nlohmann::json provenance = nlohmann::json::parse(data::provenance_json(folder, data_dir));
   provenance["validation"] = val_fraction > 0.0 ? "held-out share of train (task.data.val_fraction)"
                                                 : "the test split (as the official LRA pipeline)";
-  splits.provenance_json = provenance.dump();
+  splits.provenance_json = provenance.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return splits;
 }
 
