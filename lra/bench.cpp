@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <optional>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -85,7 +86,9 @@ Json bench_cell(const BenchOptions& options, const std::string& model_name, int6
   const Json config = cell_config(options, model_name, length);
   apply_runtime_settings(config);
   const torch::Device device = parse_device(options.device);
-  ScopedMemoryTracking memory;  // before the model: parameters and optimiser state count too
+  // Before the model: parameters and optimiser state count too. Optional because libtorch's profiler
+  // and the tracker share one thread-local slot: the op profile runs after tracking has ended.
+  std::optional<ScopedMemoryTracking> memory(std::in_place);
   reset_peak_rss();
   torch::manual_seed(1);
   ClassifierModel model = build_model(config);
@@ -114,7 +117,7 @@ Json bench_cell(const BenchOptions& options, const std::string& model_name, int6
   StepStats stats;
   int64_t peak = 0;
   for (int64_t step = 0; step < options.warmup + options.steps; ++step) {
-    memory.tracker().reset_peak();
+    memory->tracker().reset_peak();
     reset_device_peak(device);
     synchronize(device);
     auto start = Clock::now();
@@ -122,11 +125,12 @@ Json bench_cell(const BenchOptions& options, const std::string& model_name, int6
     double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     if (step >= options.warmup) {
       stats.add(seconds);
-      peak = std::max(peak, device.is_cuda() ? device_peak_bytes(device) : memory.tracker().peak_bytes());
+      peak = std::max(peak, device.is_cuda() ? device_peak_bytes(device) : memory->tracker().peak_bytes());
     }
   }
   Json op_profile;
   if (options.op_profile) {  // one more step, after the timed ones: profiler overhead stays out of them
+    memory.reset();
     OpProfile profile;
     train_step();
     op_profile = op_profile_json(profile.stop());

@@ -1,5 +1,7 @@
 #include "lra/environment.h"
 
+#include "lra/blas_kernels.h"
+
 #include <unistd.h>
 
 #include <ctime>
@@ -120,6 +122,7 @@ nlohmann::json environment_block(const std::string& device) {
       {"threads", at::get_num_threads()},
       {"blas", blas.name},
       {"blas_path", blas.path},
+      {"blas_core", blas_core_name()},
       {"memory_allocator", memory_allocator_description()},
       {"dropout_implementation", dropout_implementation()},
       {"hostname", hostname()},
@@ -135,7 +138,8 @@ std::string version_text() {
       << "libtorch " << libtorch_version() << "\n"
       << "CUDA: " << (cuda_available() ? "available" : "not available") << "\n"
       << "threads: " << at::get_num_threads() << " (hardware: " << std::thread::hardware_concurrency() << ")\n"
-      << "BLAS: " << blas.name << (blas.path.empty() ? "" : " (" + blas.path + ")") << "\n"
+      << "BLAS: " << blas.name << (blas.path.empty() ? "" : " (" + blas.path + ")")
+      << (blas_core_name().empty() ? "" : ", kernels " + blas_core_name()) << "\n"
       << "memory allocator: " << memory_allocator_description() << "\n";
   return out.str();
 }

@@ -2,12 +2,14 @@
 // action, and turns errors into exit codes (2 for anything the user can fix, 1 for bugs).
 #include <iostream>
 
+#include "lra/blas_kernels.h"
 #include "lra/cli/commands.h"
 #include "lra/environment.h"
 #include "lra/errors.h"
 #include "lra/memory_allocator.h"
 
 int main(int argc, char** argv) {
+  lra::select_blas_kernels(argv);  // may re-execute this program once with OPENBLAS_CORETYPE set
   lra::set_command_line(argc, argv);
   CLI::App app{"lra: Long Range Arena harness (Luna, Transformer, Linformer, ...) on LibTorch"};
   app.require_subcommand(0, 1);
