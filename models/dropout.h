@@ -2,7 +2,7 @@
 // The one dropout every model calls, so a speed-up changes all models alike. Inverted dropout: kept
 // elements are scaled by 1/(1-p).
 //
-// "fast" (default): a custom autograd function. The keep mask comes from a counter-based hash of
+// "fast" (default): a custom autograd function. The keep mask comes from a counter-based 32-bit hash of
 // (seed, element index), computed in parallel and vectorisable; the seed is drawn from torch's CPU
 // generator (so runs are deterministic under torch::manual_seed and checkpoints restore it), and
 // backward regenerates the mask from the seed instead of storing it (no mask memory at all).

@@ -10,6 +10,7 @@
 
 int main(int argc, char** argv) {
   lra::select_blas_kernels(argv);  // may re-execute this program once with OPENBLAS_CORETYPE set
+  lra::allow_allocator_reexec(argv);  // runtime.allocator=jemalloc re-executes with LD_PRELOAD
   lra::set_command_line(argc, argv);
   CLI::App app{"lra: Long Range Arena harness (Luna, Transformer, Linformer, ...) on LibTorch"};
   app.require_subcommand(0, 1);
