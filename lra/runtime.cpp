@@ -2,6 +2,7 @@
 
 #include "lra/memory_allocator.h"
 #include "models/attention/projections.h"
+#include "models/blocks/feed_forward.h"
 #include "models/dropout.h"
 
 namespace lra {
@@ -11,6 +12,7 @@ void apply_runtime_settings(const Json& config) {
   configure_memory_allocator(runtime.at("allocator").get<std::string>());
   set_dropout_implementation(runtime.at("dropout").get<std::string>());
   set_fused_projections(runtime.at("fused_projections").get<bool>());
+  set_recompute_ffn(runtime.at("recompute_ffn").get<bool>());
 }
 
 }  // namespace lra

@@ -18,13 +18,7 @@ class FeedForwardImpl : public torch::nn::Module {
         act_dropout_(act_dropout) {}
 
   // (B,N,D) -> (B,N,D)
-  torch::Tensor forward(const torch::Tensor& x) {
-    auto h = fc1(x);                              // (B,N,F)
-    // GELU in fp32 under fp16/bf16, as the official Luna code does (luna.md gotcha 10); no-op in fp32.
-    h = torch::gelu(h.to(torch::kFloat)).to(h.scalar_type());
-    h = lra::dropout(h, act_dropout_, is_training());
-    return fc2(h);                                // (B,N,D)
-  }
+  torch::Tensor forward(const torch::Tensor& x);
 
   torch::nn::Linear fc1;
   torch::nn::Linear fc2;
@@ -33,5 +27,10 @@ class FeedForwardImpl : public torch::nn::Module {
   double act_dropout_;
 };
 TORCH_MODULE(FeedForward);
+
+// runtime.recompute_ffn: every model's FFN keeps only its input for backward and recomputes the
+// (B,N,F) hidden activations (a custom autograd function; same results, less memory, one more GEMM).
+void set_recompute_ffn(bool on);
+bool recompute_ffn();
 
 }  // namespace lra

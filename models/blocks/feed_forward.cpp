@@ -1,0 +1,78 @@
+#include "models/blocks/feed_forward.h"
+
+#include <ATen/autocast_mode.h>
+#include <torch/torch.h>
+
+namespace lra {
+namespace {
+
+bool& recompute_flag() {
+  static bool on = false;
+  return on;
+}
+
+using torch::autograd::AutogradContext;
+using torch::autograd::tensor_list;
+
+// fc2(dropout(gelu(fc1(x)))) keeping only x and the weights for backward: the (B,N,F) hidden
+// activations (4x the block's width, the largest tensors of a linear-attention block) are recomputed.
+class RecomputedFeedForward : public torch::autograd::Function<RecomputedFeedForward> {
+ public:
+  static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& w1,
+                               const torch::Tensor& b1, const torch::Tensor& w2, const torch::Tensor& b2, double p) {
+    const int64_t seed = p > 0.0 ? static_cast<int64_t>(draw_dropout_seed()) : 0;
+    ctx->save_for_backward({x, w1, b1, w2});
+    ctx->saved_data["p"] = p;
+    ctx->saved_data["seed"] = seed;
+    return torch::linear(hidden(x, w1, b1, p, seed), w2, b2);  // (B,N,D)
+  }
+
+  static tensor_list backward(AutogradContext* ctx, tensor_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    const auto &x = saved[0], &w1 = saved[1], &b1 = saved[2], &w2 = saved[3];
+    const double p = ctx->saved_data["p"].toDouble();
+    const auto seed = static_cast<uint64_t>(ctx->saved_data["seed"].toInt());
+    const auto d = x.size(-1), f = w1.size(0);
+    const auto x2 = x.reshape({-1, d});                       // (T,D), T = B*N
+    const auto pre = torch::addmm(b1, x2, w1.t());            // (T,F) recomputed
+    auto act = torch::gelu(pre);
+    if (p > 0.0) act = dropout_with_seed(act, p, seed);
+    const auto dy = grads[0].reshape({-1, d});                // (T,D)
+    const auto d_w2 = dy.t().mm(act);                         // (D,F)
+    const auto d_b2 = dy.sum(0);
+    auto d_act = dy.mm(w2);                                   // (T,F)
+    if (p > 0.0) d_act = dropout_with_seed(d_act, p, seed);
+    const auto d_pre = torch::gelu_backward(d_act, pre);      // (T,F)
+    const auto d_w1 = d_pre.t().mm(x2);                       // (F,D)
+    const auto d_b1 = d_pre.sum(0);
+    const auto d_x = d_pre.mm(w1).view(x.sizes());            // (B,N,D)
+    (void)f;
+    return {d_x, d_w1, d_b1, d_w2, d_b2, torch::Tensor()};
+  }
+
+ private:
+  static torch::Tensor hidden(const torch::Tensor& x, const torch::Tensor& w1, const torch::Tensor& b1, double p,
+                              int64_t seed) {
+    auto h = torch::gelu(torch::linear(x, w1, b1));  // (B,N,F)
+    return p > 0.0 ? dropout_with_seed(h, p, static_cast<uint64_t>(seed)) : h;
+  }
+};
+
+}  // namespace
+
+void set_recompute_ffn(bool on) { recompute_flag() = on; }
+bool recompute_ffn() { return recompute_flag(); }
+
+torch::Tensor FeedForwardImpl::forward(const torch::Tensor& x) {
+  const double p = is_training() ? act_dropout_ : 0.0;
+  // Recompute in fp32 on CPU only; under autocast the stored path below keeps autocast's casts.
+  if (recompute_flag() && x.device().is_cpu() && x.scalar_type() == torch::kFloat && !at::autocast::is_cpu_enabled())
+    return RecomputedFeedForward::apply(x, fc1->weight, fc1->bias, fc2->weight, fc2->bias, p);
+  auto h = fc1(x);  // (B,N,F)
+  // GELU in fp32 under fp16/bf16, as the official Luna code does (luna.md gotcha 10); no-op in fp32.
+  h = torch::gelu(h.to(torch::kFloat)).to(h.scalar_type());
+  h = lra::dropout(h, act_dropout_, is_training());
+  return fc2(h);  // (B,N,D)
+}
+
+}  // namespace lra
