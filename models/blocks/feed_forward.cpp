@@ -32,7 +32,7 @@ class RecomputedFeedForward : public torch::autograd::Function<RecomputedFeedFor
     const auto &x = saved[0], &w1 = saved[1], &b1 = saved[2], &w2 = saved[3];
     const double p = ctx->saved_data["p"].toDouble();
     const auto seed = static_cast<uint64_t>(ctx->saved_data["seed"].toInt());
-    const auto d = x.size(-1), f = w1.size(0);
+    const auto d = x.size(-1);
     const auto x2 = x.reshape({-1, d});                       // (T,D), T = B*N
     const auto pre = torch::addmm(b1, x2, w1.t());            // (T,F) recomputed
     auto act = torch::gelu(pre);
@@ -46,7 +46,6 @@ class RecomputedFeedForward : public torch::autograd::Function<RecomputedFeedFor
     const auto d_w1 = d_pre.t().mm(x2);                       // (F,D)
     const auto d_b1 = d_pre.sum(0);
     const auto d_x = d_pre.mm(w1).view(x.sizes());            // (B,N,D)
-    (void)f;
     return {d_x, d_w1, d_b1, d_w2, d_b2, torch::Tensor()};
   }
 
