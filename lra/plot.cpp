@@ -34,8 +34,13 @@ Figure per_length_figure(const Json& bench, const std::string& name, const std::
       if (row["model"] == m && row.value("status", "") == "ok")
         data << row["length"].get<int64_t>() << " " << row[column].get<double>() * scale << "\n";
     data << "\n\n";
+    // gnuplot's default cycle has 8 colours; ten distinct ones and varying point shapes keep up to 10
+    // models apart (9 are registered).
+    static const char* const colours[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                                          "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
     plot << (index ? ", \\\n     " : "plot ") << "'" << name << ".dat' index " << index
-         << " using 1:2 with linespoints lw 2 pt 7 title '" << m << "'";
+         << " using 1:2 with linespoints lw 2 lc rgb '" << colours[index % 10] << "' pt " << 5 + 2 * (index % 4)
+         << " title '" << m << "'";
     ++index;
   }
   std::ostringstream script;

@@ -89,12 +89,28 @@ int run_generate(const DataOptions& o, bool seed_given, const GlobalOptions& glo
   return 0;
 }
 
+// Generated data records its generator's parameters: a folder made with other task.generate values
+// than the config asks for (e.g. after a profile changed) is stale, not ready.
+void check_generation_parameters(const Json& provenance, const Json& config, const std::string& folder) {
+  if (!provenance.contains("parameters") || !config["task"].contains("generate")) return;
+  const Json& recorded = provenance["parameters"];
+  for (const auto& [key, wanted] : config["task"]["generate"].items()) {
+    const Json* had = key == "seed" ? (provenance.contains("seed") ? &provenance["seed"] : nullptr)
+                                    : (recorded.contains(key) ? &recorded[key] : nullptr);
+    if (had && *had == wanted) continue;
+    throw UserError(folder + " was generated with task.generate." + key + " = " + (had ? had->dump() : "(not set)") +
+                    ", the config asks for " + wanted.dump() + " (fix: lra data generate --task " +
+                    config["task"]["name"].get<std::string>() + " with the same profile and --set options)");
+  }
+}
+
 int run_check(const DataOptions& o, const GlobalOptions& global) {
   const Json config = resolve(o, global, {});
   const auto start = std::chrono::steady_clock::now();
   const TaskSplits splits = load_task(o.data_dir, config);
   const double elapsed = seconds_since(start);
   const Json provenance = Json::parse(splits.provenance_json);
+  check_generation_parameters(provenance, config, o.data_dir + "/" + config["task"]["data"]["folder"].get<std::string>());
   std::cout << o.config.task << " in " << o.data_dir << "/" << config["task"]["data"]["folder"].get<std::string>()
             << " (profile " << o.config.profile << ")\n  source: " << provenance.value("source", "?")
             << (provenance.value("substitute", false) ? " [substitute]" : "") << "\n";
