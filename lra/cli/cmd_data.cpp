@@ -95,8 +95,8 @@ void check_generation_parameters(const Json& provenance, const Json& config, con
   if (!provenance.contains("parameters") || !config["task"].contains("generate")) return;
   const Json& recorded = provenance["parameters"];
   for (const auto& [key, wanted] : config["task"]["generate"].items()) {
-    const Json* had = key == "seed" ? (provenance.contains("seed") ? &provenance["seed"] : nullptr)
-                                    : (recorded.contains(key) ? &recorded[key] : nullptr);
+    if (key == "seed") continue;  // another seed is another sample of the same data, not stale data
+    const Json* had = recorded.contains(key) ? &recorded[key] : nullptr;
     if (had && *had == wanted) continue;
     throw UserError(folder + " was generated with task.generate." + key + " = " + (had ? had->dump() : "(not set)") +
                     ", the config asks for " + wanted.dump() + " (fix: lra data generate --task " +
