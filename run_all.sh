@@ -2,7 +2,7 @@
 # The main job: set-up if needed -> build -> data -> every task x model -> bench -> report -> plot.
 #
 #   ./run_all.sh [--profile cpu] [--tasks listops,text,...] [--models luna-16,...] [--data-dir DIR]
-#                [--out DIR] [--no-bench]
+#                [--out DIR] [--no-bench] [--precision fp32|bf16|fp16]
 #
 # Re-running resumes: finished cells are skipped, an interrupted cell continues from its checkpoint.
 # Without --data-dir, data is generated offline under data/<profile>/ (ListOps and Pathfinder with
@@ -16,6 +16,7 @@ models=luna-16,luna-128,luna-256,transformer,linformer
 data_dir=""
 out=""
 bench=1
+precision=fp32
 while [ $# -gt 0 ]; do
   case "$1" in
     --profile) profile=$2; shift 2 ;;
@@ -24,6 +25,7 @@ while [ $# -gt 0 ]; do
     --data-dir) data_dir=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --no-bench) bench=0; shift ;;
+    --precision) precision=$2; shift 2 ;;
     -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) echo "run_all.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -75,7 +77,7 @@ for task in "${task_list[@]}"; do
       t0=$(date +%s)
       rc=0
       $lra train --task "$task" --model "$model" --profile "$profile" --data-dir "$data_dir" --out "$cell" \
-        "${resume[@]}" > "$log_dir/train-$task-$model.log" 2>&1 || rc=$?
+        --precision "$precision" "${resume[@]}" > "$log_dir/train-$task-$model.log" 2>&1 || rc=$?
       if [ "$rc" = 0 ]; then line="done    $task / $model in $(elapsed "$t0")"
       else line="FAILED  $task / $model (exit $rc, see $log_dir/train-$task-$model.log)"; fi
     fi
@@ -97,7 +99,7 @@ if [ "$bench" = 1 ]; then
       cpu) bench_args=(--lengths 1024,2048,4096 --batch 4 --steps 2 --warmup 1) ;;
       *) bench_args=(--lengths 1024,2048,3072,4096 --batch 32 --steps 10 --warmup 3) ;;
     esac
-    $lra bench --models "$models" --out "$out/bench" "${bench_args[@]}" 2>&1 | tee "$log_dir/bench.log"
+    $lra bench --models "$models" --out "$out/bench" --precision "$precision" "${bench_args[@]}" 2>&1 | tee "$log_dir/bench.log"
     echo "bench: done in $(elapsed "$t0")"
   fi
 fi

@@ -1,19 +1,12 @@
 // AAN pair TSV (new_aan_pairs.train.tsv): the input is the training file; eval and test are one valid
 // row each.
 #include "fuzz/fuzz_support.h"
-#include "lra/config.h"
 #include "tasks/retrieval/retrieval.h"
 
 namespace {
 
-struct Setup {
-  lra::Json task;
-  lra_fuzz::fs::path root = lra_fuzz::scratch() / "data";
-  lra_fuzz::fs::path folder;
-  Setup() {
-    task = lra::resolve_config({"retrieval", "transformer", "smoke", {}, ""})["task"];
-    task["data"]["train_limit"] = task["data"]["val_limit"] = task["data"]["test_limit"] = 0;
-    folder = root / task["data"]["folder"].get<std::string>();
+struct Setup : lra_fuzz::TaskFolder {
+  Setup() : TaskFolder("retrieval") {
     const std::string valid = "1\tA00-1001\tA00-1002\tfirst text\tsecond text\n";
     lra_fuzz::write_file(folder / "new_aan_pairs.eval.tsv", valid);
     lra_fuzz::write_file(folder / "new_aan_pairs.test.tsv", valid);

@@ -4,21 +4,9 @@
 #include <cstring>
 
 #include "fuzz/fuzz_support.h"
-#include "lra/config.h"
 #include "tasks/text/text.h"
 
 namespace {
-
-struct Setup {
-  lra::Json task;
-  lra_fuzz::fs::path root = lra_fuzz::scratch() / "data";
-  lra_fuzz::fs::path folder;
-  Setup() {
-    task = lra::resolve_config({"text", "transformer", "smoke", {}, ""})["task"];
-    task["data"]["train_limit"] = task["data"]["val_limit"] = task["data"]["test_limit"] = 0;
-    folder = root / task["data"]["folder"].get<std::string>();
-  }
-};
 
 bool safe_name(const std::string& name) {
   if (name.empty() || name.size() > 100 || name == "." || name == "..") return false;
@@ -30,7 +18,7 @@ bool safe_name(const std::string& name) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const Setup setup;
+  static const lra_fuzz::TaskFolder setup("text");
   static const char* const kFolders[4] = {"train/neg", "train/pos", "test/neg", "test/pos"};
   std::error_code ignored;
   lra_fuzz::fs::remove_all(setup.folder, ignored);

@@ -1,7 +1,6 @@
 // CIFAR-10 binary batches: the input is data_batch_1.bin; data_batch_2..5 and test_batch hold one
 // valid 3073-byte record each (so a valid input trains on its records plus four).
 #include "fuzz/fuzz_support.h"
-#include "lra/config.h"
 #include "tasks/image/image.h"
 
 namespace {
@@ -13,15 +12,9 @@ std::string record(uint8_t label, uint8_t shade) {
   return r;
 }
 
-struct Setup {
-  lra::Json task;
-  lra_fuzz::fs::path root = lra_fuzz::scratch() / "data";
-  lra_fuzz::fs::path folder;
-  Setup() {
-    task = lra::resolve_config({"image", "transformer", "smoke", {}, ""})["task"];
-    task["data"]["train_limit"] = task["data"]["val_limit"] = task["data"]["test_limit"] = 0;
+struct Setup : lra_fuzz::TaskFolder {
+  Setup() : TaskFolder("image") {
     task["data"]["val_examples"] = 1;
-    folder = root / task["data"]["folder"].get<std::string>();
     for (int b = 2; b <= 5; ++b)
       lra_fuzz::write_file(folder / ("data_batch_" + std::to_string(b) + ".bin"), record(static_cast<uint8_t>(b), 40));
     lra_fuzz::write_file(folder / "test_batch.bin", record(3, 200));

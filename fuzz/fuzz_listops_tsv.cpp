@@ -1,18 +1,11 @@
 // ListOps TSV (basic_train.tsv): the input is the training file; val and test are one valid row each.
 #include "fuzz/fuzz_support.h"
-#include "lra/config.h"
 #include "tasks/listops/listops.h"
 
 namespace {
 
-struct Setup {
-  lra::Json task;
-  lra_fuzz::fs::path root = lra_fuzz::scratch() / "data";
-  lra_fuzz::fs::path folder;
-  Setup() {
-    task = lra::resolve_config({"listops", "transformer", "smoke", {}, ""})["task"];
-    task["data"]["train_limit"] = task["data"]["val_limit"] = task["data"]["test_limit"] = 0;
-    folder = root / task["data"]["folder"].get<std::string>();
+struct Setup : lra_fuzz::TaskFolder {
+  Setup() : TaskFolder("listops") {
     const std::string valid = "Source\tTarget\n( ( [MAX 2 9 ) ] )\t9\n";
     lra_fuzz::write_file(folder / "basic_val.tsv", valid);
     lra_fuzz::write_file(folder / "basic_test.tsv", valid);

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <string>
 
+#include "lra/config.h"
 #include "lra/errors.h"
 
 namespace lra_fuzz {
@@ -51,6 +52,19 @@ inline void write_file(const fs::path& path, const uint8_t* data, size_t size) {
 inline void write_file(const fs::path& path, const std::string& bytes) {
   write_file(path, reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
 }
+
+// A task's smoke-profile data config with no example limits, and the scratch folder its files go in
+// (<scratch>/data/<task.data.folder>): the loader's arguments are (root, task).
+struct TaskFolder {
+  lra::Json task;
+  fs::path root = scratch() / "data";
+  fs::path folder;
+  explicit TaskFolder(const std::string& task_name) {
+    task = lra::resolve_config({task_name, "transformer", "smoke", {}, ""})["task"];
+    task["data"]["train_limit"] = task["data"]["val_limit"] = task["data"]["test_limit"] = 0;
+    folder = root / task["data"]["folder"].get<std::string>();
+  }
+};
 
 // Seeds a target can make with the project's own writers (binary formats): written into
 // $LRA_FUZZ_SEED_DIR when fuzz.sh sets it, before the fuzzing starts.

@@ -39,8 +39,8 @@ Json run_bench(const BenchOptions& options, const std::string& self_exe);
 // the last two (a single point scales quadratically, the worst case of softmax attention).
 double estimate_peak_bytes(const std::vector<std::pair<int64_t, double>>& measured, int64_t length);
 
-// Practical FP32 matmul peak of this machine: FLOP/s of a large square sgemm.
-double measure_sgemm_flops(const std::string& device = "cpu");
+// Practical matmul peak of this machine in a precision (fp32, bf16, fp16): FLOP/s of a large square GEMM.
+double measure_gemm_flops(const std::string& device = "cpu", const std::string& precision = "fp32");
 
 // Adds speed-up and memory fraction vs the Transformer at the same length to every row.
 void add_ratios(Json& rows, const std::string& baseline = "transformer");

@@ -1,9 +1,14 @@
 #include "lra/checkpoint.h"
 
+#include <algorithm>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <caffe2/serialize/inline_container.h>
+#include <caffe2/serialize/read_adapter_interface.h>
+#include <torch/csrc/jit/serialization/import_read.h>
 #include <torch/csrc/api/include/torch/serialize.h>
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
@@ -15,6 +20,32 @@
 namespace lra {
 
 namespace {
+
+// libtorch 1.13's in-memory readers (torch::pickle_load's VectorReader, MemoryReadAdapter) copy
+// whatever range the zip reader asks for; the offsets of a corrupt checkpoint point past its end and
+// the copy overran the buffer (found by fuzz_checkpoint under ASan). This one returns the bytes that
+// exist, so the zip reader reports a short read and libtorch throws an ordinary error.
+class BoundedReader final : public caffe2::serialize::ReadAdapterInterface {
+ public:
+  explicit BoundedReader(const std::string& bytes) : bytes_(bytes) {}
+  size_t size() const override { return bytes_.size(); }
+  size_t read(uint64_t pos, void* buf, size_t n, const char* /*what*/) const override {
+    if (pos >= bytes_.size()) return 0;
+    n = std::min<size_t>(n, bytes_.size() - pos);
+    std::memcpy(buf, bytes_.data() + pos, n);
+    return n;
+  }
+
+ private:
+  const std::string& bytes_;
+};
+
+// torch::pickle_load (what torch.save / torch::pickle_save write) over a bounded reader.
+c10::IValue pickle_load_bounded(const std::string& bytes) {
+  caffe2::serialize::PyTorchStreamReader reader(std::make_unique<BoundedReader>(bytes));
+  return torch::jit::readArchiveAndTensors("data", /*pickle_prefix=*/"", /*tensor_prefix=*/"", c10::nullopt,
+                                           c10::nullopt, c10::nullopt, reader);
+}
 
 at::Tensor bytes_to_tensor(const std::string& bytes) {
   auto t = torch::empty({static_cast<int64_t>(bytes.size())}, torch::kUInt8);
@@ -73,7 +104,7 @@ Checkpoint read_checkpoint(const std::string& path) { return parse_checkpoint(re
 Checkpoint parse_checkpoint(const std::string& bytes, const std::string& path) {
   c10::IValue value;
   try {
-    value = torch::pickle_load(std::vector<char>(bytes.begin(), bytes.end()));
+    value = pickle_load_bounded(bytes);
   } catch (const std::exception&) {
     throw UserError(path + ": not a readable checkpoint (truncated or corrupt file); hint: use the run's other "
                            "checkpoint (best.ckpt / last.ckpt) or train again");

@@ -27,6 +27,20 @@ std::string& current_policy() {
 
 char** reexec_argv = nullptr;
 
+// An AddressSanitizer build owns malloc: a preloaded jemalloc would come before its runtime (ASan
+// aborts at start-up), so such a build keeps ASan's allocator whatever the policy.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kSanitizerOwnsMalloc = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kSanitizerOwnsMalloc = true;
+#else
+constexpr bool kSanitizerOwnsMalloc = false;
+#endif
+#else
+constexpr bool kSanitizerOwnsMalloc = false;
+#endif
+
 std::string find_jemalloc() {
   for (const char* dir : {"/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib",
                           "/usr/local/lib"}) {
@@ -66,6 +80,10 @@ void allow_allocator_reexec(char** argv) { reexec_argv = argv; }
 void configure_memory_allocator(const std::string& policy) {
   if (policy != "glibc" && policy != "retain" && policy != "jemalloc")
     throw UserError("unknown memory allocator policy '" + policy + "' (known: jemalloc, retain, glibc)");
+  if (kSanitizerOwnsMalloc) {
+    current_policy() = "AddressSanitizer's allocator (" + policy + " requested; sanitizer build)";
+    return;
+  }
   const bool active = jemalloc_active();
   if (policy == "jemalloc" && !active) {
     const std::string library = find_jemalloc();
@@ -106,6 +124,7 @@ std::string memory_allocator_description() {
     const char* conf = std::getenv("MALLOC_CONF");
     return text + " (" + (conf ? conf : "default options") + ")";
   }
+  if (kSanitizerOwnsMalloc) return policy;
   if (policy.rfind("retain", 0) == 0) return "glibc malloc, " + policy + " (M_MMAP_MAX=0, M_TRIM_THRESHOLD=1GiB)";
   return "glibc malloc (defaults)";
 }

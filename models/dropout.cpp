@@ -18,13 +18,6 @@ std::string& implementation() {
   return name;
 }
 
-// splitmix64 finaliser: a strong 64-bit mix (turns a seed into a per-block key).
-inline uint64_t mix(uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
-
 uint64_t draw_seed() {
   auto generator = at::detail::getDefaultCPUGenerator();
   std::lock_guard<std::mutex> lock(generator.mutex());
@@ -55,63 +48,52 @@ class FastDropout : public torch::autograd::Function<FastDropout> {
     torch::Tensor in = x.contiguous();
     torch::Tensor out = torch::empty_like(in);
     if (in.scalar_type() == torch::kBFloat16)  // CPU bf16 autocast
-      mask_apply(in.data_ptr<at::BFloat16>(), out.data_ptr<at::BFloat16>(), in.numel(), seed, p);
+      mask_apply(reinterpret_cast<const uint16_t*>(in.data_ptr<at::BFloat16>()),
+                 reinterpret_cast<uint16_t*>(out.data_ptr<at::BFloat16>()), in.numel(), seed, p);
     else
       mask_apply(in.data_ptr<float>(), out.data_ptr<float>(), in.numel(), seed, p);
     return out;
   }
 };
 
-// lowbias32 (C. Wellons' 32-bit integer hash): two multiplies and three xor-shifts, a bijection with
-// low bias; unlike a 64-bit mix it vectorises (vpmulld), 16 lanes per AVX-512 instruction.
-inline uint32_t hash32(uint32_t x) {
-  x ^= x >> 16;
-  x *= 0x7feb352dU;
-  x ^= x >> 15;
-  x *= 0x846ca68bU;
-  x ^= x >> 16;
-  return x;
-}
-
-// Elements [first, first + count) of one 2^32-element block whose key is `key`: element c is kept
-// when hash32(c * golden + key) < threshold. Compiled for AVX-512, AVX2 and baseline x86-64; the
-// loader picks the best the CPU runs (the same mask on all three).
+// Elements [first, first + count) of one 2^32-element block whose key is `key` (for_each_mask_span).
+// Compiled for AVX-512, AVX2 and baseline x86-64; the loader picks the best the CPU runs (the same
+// mask on all three).
 #if defined(__x86_64__) && !defined(__clang__)
 __attribute__((target_clones("avx512f", "avx2", "default")))
 #endif
-void mask_span(const float* __restrict in, float* __restrict out, int64_t count, uint32_t first, uint32_t key, uint32_t threshold,
-               float scale) {
-  for (int64_t j = 0; j < count; ++j) {
-    const uint32_t r = hash32((first + static_cast<uint32_t>(j)) * 0x9E3779B9U + key);
-    out[j] = r < threshold ? in[j] * scale : 0.0f;
-  }
+void mask_span(const float* __restrict in, float* __restrict out, int64_t count, uint32_t first, uint32_t key,
+               uint32_t threshold, float scale) {
+  for (int64_t j = 0; j < count; ++j)
+    out[j] = mask_bits(first + static_cast<uint32_t>(j), key) < threshold ? in[j] * scale : 0.0f;
 }
 
-void mask_span(const at::BFloat16* in, at::BFloat16* out, int64_t count, uint32_t first, uint32_t key,
-               uint32_t threshold, float scale) {
-  for (int64_t j = 0; j < count; ++j) {
-    const uint32_t r = hash32((first + static_cast<uint32_t>(j)) * 0x9E3779B9U + key);
-    out[j] = r < threshold ? static_cast<at::BFloat16>(static_cast<float>(in[j]) * scale) : at::BFloat16(0.0f);
-  }
+#if defined(__x86_64__) && !defined(__clang__)
+__attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+void mask_span(const uint16_t* __restrict in, uint16_t* __restrict out, int64_t count, uint32_t first, uint32_t key,
+               uint32_t threshold, float scale) {  // bfloat16 bits
+  for (int64_t j = 0; j < count; ++j)
+    out[j] = mask_bits(first + static_cast<uint32_t>(j), key) < threshold ? float_to_bf16(bf16_to_float(in[j]) * scale)
+                                                                         : uint16_t{0};
 }
 
 template <typename T>
 void mask_apply(const T* in, T* out, int64_t n, uint64_t seed, double p) {
-  // keep element i with probability (1-p), exact to 2^-32; kept elements are scaled by 1/(1-p)
-  const auto threshold = static_cast<uint32_t>(std::min(4294967295.0, std::round((1.0 - p) * 4294967296.0)));
-  const auto scale = static_cast<float>(1.0 / (1.0 - p));
-  at::parallel_for(0, n, 1 << 15, [&](int64_t begin, int64_t end) {
-    while (begin < end) {  // split at 2^32-element block boundaries; each block has its own key
-      const uint64_t block = static_cast<uint64_t>(begin) >> 32;
-      const int64_t block_end = std::min<int64_t>(end, static_cast<int64_t>((block + 1) << 32));
-      const auto key = static_cast<uint32_t>(mix(seed + block));
-      mask_span(in + begin, out + begin, block_end - begin, static_cast<uint32_t>(begin), key, threshold, scale);
-      begin = block_end;
-    }
+  const uint32_t threshold = keep_threshold(p);
+  const float scale = keep_scale(p);
+  for_each_mask_span(n, seed, [&](int64_t begin, int64_t count, uint32_t first, uint32_t key) {
+    mask_span(in + begin, out + begin, count, first, key, threshold, scale);
   });
 }
 
 }  // namespace
+
+uint32_t keep_threshold(double p) {
+  return static_cast<uint32_t>(std::min(4294967295.0, std::round((1.0 - p) * 4294967296.0)));
+}
+
+float keep_scale(double p) { return static_cast<float>(1.0 / (1.0 - p)); }
 
 void dropout_mask_apply(const float* in, float* out, int64_t n, uint64_t seed, double p) {
   mask_apply(in, out, n, seed, p);

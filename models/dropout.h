@@ -7,9 +7,13 @@
 // generator (so runs are deterministic under torch::manual_seed and checkpoints restore it), and
 // backward regenerates the mask from the seed instead of storing it (no mask memory at all).
 // "torch": libtorch's own dropout (a serial Bernoulli per element and a stored float mask).
+#include <algorithm>
 #include <string>
 
+#include <ATen/Parallel.h>
 #include <torch/types.h>
+
+#include "models/counter_hash.h"
 
 namespace lra {
 
@@ -24,6 +28,27 @@ const std::string& dropout_implementation();
 // CPU generator, as the fast dropout does.
 torch::Tensor dropout_with_seed(const torch::Tensor& x, double p, uint64_t seed);
 uint64_t draw_dropout_seed();
+
+// The mask's indexing, shared by every seeded kernel: [0, n) is cut into 2^32-element blocks, block b
+// keyed by mix64(seed + b); span(begin, count, first, key) runs in parallel on pieces that lie inside
+// one block (first: begin's index within its block). Element i is kept when
+// mask_bits(first + (i - begin), key) < keep_threshold(p).
+template <typename Span>
+void for_each_mask_span(int64_t n, uint64_t seed, const Span& span) {
+  at::parallel_for(0, n, 1 << 15, [&](int64_t begin, int64_t end) {
+    while (begin < end) {
+      const uint64_t block = static_cast<uint64_t>(begin) >> 32;
+      const int64_t block_end = std::min<int64_t>(end, static_cast<int64_t>((block + 1) << 32));
+      span(begin, block_end - begin, static_cast<uint32_t>(begin), static_cast<uint32_t>(mix64(seed + block)));
+      begin = block_end;
+    }
+  });
+}
+
+// Inverted dropout with drop probability p: keep with probability 1-p (exact to 2^-32), scale kept
+// elements by 1/(1-p).
+uint32_t keep_threshold(double p);
+float keep_scale(double p);
 
 // The mask kernel, exposed for tests: out[i] = in[i] * scale if hash(seed, i) keeps i, else 0.
 void dropout_mask_apply(const float* in, float* out, int64_t n, uint64_t seed, double p);

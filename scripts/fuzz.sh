@@ -34,6 +34,7 @@ fi
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:allocator_may_return_null=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/fuzz/lsan.supp:print_suppressions=0}
 mkdir -p "$build/crashes" "$build/logs"
 printf '%-26s %12s %8s %8s  %s\n' target executions seconds exec/s result > "$build/logs/summary.txt"
 failed=0
@@ -57,7 +58,7 @@ for target in "${targets[@]}"; do
     result="CRASH (rc $rc, see $log)"
     failed=1
   fi
-  rate=$(awk -v n="${runs:-0}" -v t="$elapsed" 'BEGIN { printf "%d", t > 0 ? n / t : 0 }')
+  rate=$(awk -v n="${runs:-0}" -v t="$elapsed" 'BEGIN { printf "%d", (t > 0 ? n / t : 0) }')
   printf '%-26s %12s %8s %8s  %s\n' "$target" "${runs:-?}" "$elapsed" "$rate" "$result" | tee -a "$build/logs/summary.txt"
 done
 echo "summary: $build/logs/summary.txt"

@@ -70,3 +70,12 @@ TEST_CASE("an unknown dropout implementation is rejected", "[dropout]") {
   CHECK(lra::dropout(torch::ones({100}), 0.5, true).ne(0).sum().item<int64_t>() > 0);
   lra::set_dropout_implementation("fast");
 }
+
+TEST_CASE("bf16 fast dropout is the fp32 dropout of the same seed rounded to bf16, bit for bit", "[dropout]") {
+  torch::manual_seed(8);
+  const auto x = torch::randn({5, 3001}).to(torch::kBFloat16);
+  const auto seed = lra::draw_dropout_seed();
+  const auto bf16 = lra::dropout_with_seed(x, 0.3, seed);
+  REQUIRE(bf16.scalar_type() == torch::kBFloat16);
+  CHECK(torch::equal(bf16, lra::dropout_with_seed(x.to(torch::kFloat), 0.3, seed).to(torch::kBFloat16)));
+}

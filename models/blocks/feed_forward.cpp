@@ -3,6 +3,8 @@
 #include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 
+#include "models/gelu_dropout.h"
+
 namespace lra {
 namespace {
 
@@ -35,14 +37,11 @@ class RecomputedFeedForward : public torch::autograd::Function<RecomputedFeedFor
     const auto d = x.size(-1);
     const auto x2 = x.reshape({-1, d});                       // (T,D), T = B*N
     const auto pre = torch::addmm(b1, x2, w1.t());            // (T,F) recomputed
-    auto act = torch::gelu(pre);
-    if (p > 0.0) act = dropout_with_seed(act, p, seed);
+    const auto act = gelu_dropout_with_seed(pre, p, seed);    // (T,F)
     const auto dy = grads[0].reshape({-1, d});                // (T,D)
     const auto d_w2 = dy.t().mm(act);                         // (D,F)
     const auto d_b2 = dy.sum(0);
-    auto d_act = dy.mm(w2);                                   // (T,F)
-    if (p > 0.0) d_act = dropout_with_seed(d_act, p, seed);
-    const auto d_pre = torch::gelu_backward(d_act, pre);      // (T,F)
+    const auto d_pre = gelu_dropout_backward(dy.mm(w2), pre, p, seed);  // (T,F)
     const auto d_w1 = d_pre.t().mm(x2);                       // (F,D)
     const auto d_b1 = d_pre.sum(0);
     const auto d_x = d_pre.mm(w1).view(x.sizes());            // (B,N,D)
@@ -52,8 +51,7 @@ class RecomputedFeedForward : public torch::autograd::Function<RecomputedFeedFor
  private:
   static torch::Tensor hidden(const torch::Tensor& x, const torch::Tensor& w1, const torch::Tensor& b1, double p,
                               int64_t seed) {
-    auto h = torch::gelu(torch::linear(x, w1, b1));  // (B,N,F)
-    return p > 0.0 ? dropout_with_seed(h, p, static_cast<uint64_t>(seed)) : h;
+    return gelu_dropout_with_seed(torch::linear(x, w1, b1), p, static_cast<uint64_t>(seed));  // (B,N,F)
   }
 };
 
@@ -67,11 +65,7 @@ torch::Tensor FeedForwardImpl::forward(const torch::Tensor& x) {
   // Recompute in fp32 on CPU only; under autocast the stored path below keeps autocast's casts.
   if (recompute_flag() && x.device().is_cpu() && x.scalar_type() == torch::kFloat && !at::autocast::is_cpu_enabled())
     return RecomputedFeedForward::apply(x, fc1->weight, fc1->bias, fc2->weight, fc2->bias, p);
-  auto h = fc1(x);  // (B,N,F)
-  // GELU in fp32 under fp16/bf16, as the official Luna code does (luna.md gotcha 10); no-op in fp32.
-  h = torch::gelu(h.to(torch::kFloat)).to(h.scalar_type());
-  h = lra::dropout(h, act_dropout_, is_training());
-  return fc2(h);  // (B,N,D)
+  return fc2(gelu_dropout(fc1(x), act_dropout_, is_training()));  // (B,N,F) hidden -> (B,N,D)
 }
 
 }  // namespace lra

@@ -21,7 +21,9 @@ std::string regenerate_hint(const std::string& task, const std::string& data_dir
 }
 
 void fail(const std::string& where, const std::string& what, const std::string& hint) {
-  throw UserError(where + ": " + what + (hint.empty() ? "" : " (hint: " + hint + ")"));
+  // File names are data too (a fuzzed aclImdb folder had control bytes in one): escaped like contents.
+  const std::string message = where + ": " + what + (hint.empty() ? "" : " (hint: " + hint + ")");
+  throw UserError(printable(message, message.size()));
 }
 
 namespace {

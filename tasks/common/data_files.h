@@ -20,7 +20,8 @@ using Json = nlohmann::json;
 // "regenerate with 'lra data generate --task T --data-dir D', or point --data-dir at the LRA release".
 std::string regenerate_hint(const std::string& task, const std::string& data_dir);
 
-// Throws UserError "<where>: <what> (hint: <hint>)". where is "file:line", "file:byte N" or a path.
+// Throws UserError "<where>: <what> (hint: <hint>)", non-printable bytes escaped (printable()). where is
+// "file:line", "file:byte N" or a path.
 [[noreturn]] void fail(const std::string& where, const std::string& what, const std::string& hint);
 
 // task.<section>.<key> (section: "data" or "generate"); UserError naming the key path when it is

@@ -1,0 +1,102 @@
+#include "models/gelu_dropout.h"
+
+#include <ATen/record_function.h>
+#include <torch/torch.h>
+
+#include "models/dropout.h"
+#include "models/gelu_dropout_kernel.h"
+
+namespace lra {
+namespace {
+
+// Runs kernel(begin, count, mask) over the spans of the seeded mask of n elements.
+template <typename Kernel>
+void over_mask(int64_t n, double p, uint64_t seed, const Kernel& kernel) {
+  const uint32_t threshold = keep_threshold(p);
+  const float scale = keep_scale(p);
+  for_each_mask_span(n, seed, [&](int64_t begin, int64_t count, uint32_t first, uint32_t key) {
+    kernel(begin, count, MaskSpan{first, key, threshold, scale, p > 0.0});
+  });
+}
+
+class GeluDropout : public torch::autograd::Function<GeluDropout> {
+ public:
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x, double p) {
+    const uint64_t seed = draw_dropout_seed();
+    const torch::Tensor in = x.contiguous();
+    ctx->save_for_backward({in});
+    ctx->saved_data["seed"] = static_cast<int64_t>(seed);
+    ctx->saved_data["p"] = p;
+    return gelu_dropout_with_seed(in, p, seed);
+  }
+
+  static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
+                                               torch::autograd::tensor_list grads) {
+    const auto seed = static_cast<uint64_t>(ctx->saved_data["seed"].toInt());
+    const auto x = ctx->get_saved_variables()[0];
+    return {gelu_dropout_backward(grads[0], x, ctx->saved_data["p"].toDouble(), seed), torch::Tensor()};
+  }
+};
+
+}  // namespace
+
+namespace {
+
+// fp32 tensors as float*, bf16 tensors as their raw uint16_t bits (the kernels' two element types).
+template <typename Run>
+void with_element_type(const torch::Tensor& t, const Run& run) {
+  if (t.scalar_type() == torch::kBFloat16) run(uint16_t{});
+  else run(float{});
+}
+
+template <typename T>
+T* elements(const torch::Tensor& t) {
+  return static_cast<T*>(t.data_ptr());
+}
+
+}  // namespace
+
+torch::Tensor gelu_dropout_with_seed(const torch::Tensor& x, double p, uint64_t seed) {
+  RECORD_FUNCTION("lra::gelu_dropout", std::vector<c10::IValue>());  // named in op profiles
+  const torch::Tensor in = x.contiguous();
+  torch::Tensor out = torch::empty_like(in);
+  with_element_type(in, [&](auto type) {
+    using T = decltype(type);
+    const T* src = elements<T>(in);
+    T* dst = elements<T>(out);
+    over_mask(in.numel(), p, seed, [&](int64_t begin, int64_t count, const MaskSpan& mask) {
+      gelu_dropout_span(src + begin, dst + begin, count, mask);
+    });
+  });
+  return out;
+}
+
+torch::Tensor gelu_dropout_backward(const torch::Tensor& grad, const torch::Tensor& x, double p, uint64_t seed) {
+  RECORD_FUNCTION("lra::gelu_dropout_backward", std::vector<c10::IValue>());
+  const torch::Tensor in = x.contiguous();
+  const torch::Tensor dy = grad.to(in.scalar_type()).contiguous();
+  torch::Tensor dx = torch::empty_like(in);
+  with_element_type(in, [&](auto type) {
+    using T = decltype(type);
+    const T* x_data = elements<T>(in);
+    const T* dy_data = elements<T>(dy);
+    T* dx_data = elements<T>(dx);
+    over_mask(in.numel(), p, seed, [&](int64_t begin, int64_t count, const MaskSpan& mask) {
+      gelu_dropout_backward_span(x_data + begin, dy_data + begin, dx_data + begin, count, mask);
+    });
+  });
+  return dx;
+}
+
+torch::Tensor gelu_dropout(const torch::Tensor& x, double p, bool training) {
+  const bool drop = training && p > 0.0;
+  // bf16 (CPU autocast) too: GELU is computed in fp32 inside the kernel and rounded once, as the unfused
+  // path's gelu-in-fp32 does, without the two (B,N,F) dtype conversions around it.
+  if (drop && p < 1.0 && dropout_implementation() == "fast" && x.device().is_cpu() &&
+      (x.scalar_type() == torch::kFloat || x.scalar_type() == torch::kBFloat16))
+    return GeluDropout::apply(x, p);
+  // GELU in fp32 under fp16/bf16, as the official Luna code does (luna.md gotcha 10); no-op in fp32.
+  return lra::dropout(torch::gelu(x.to(torch::kFloat)).to(x.scalar_type()), p, drop);
+}
+
+}  // namespace lra
