@@ -22,7 +22,7 @@ void over_mask(int64_t n, double p, uint64_t seed, const Kernel& kernel) {
 class GeluDropout : public torch::autograd::Function<GeluDropout> {
  public:
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x, double p) {
-    const uint64_t seed = draw_dropout_seed();
+    const uint64_t seed = p > 0.0 ? draw_dropout_seed() : 0;  // no draw without dropout: RNG untouched
     const torch::Tensor in = x.contiguous();
     ctx->save_for_backward({in});
     ctx->saved_data["seed"] = static_cast<int64_t>(seed);
@@ -90,11 +90,13 @@ torch::Tensor gelu_dropout_backward(const torch::Tensor& grad, const torch::Tens
 
 torch::Tensor gelu_dropout(const torch::Tensor& x, double p, bool training) {
   const bool drop = training && p > 0.0;
-  // bf16 (CPU autocast) too: GELU is computed in fp32 inside the kernel and rounded once, as the unfused
-  // path's gelu-in-fp32 does, without the two (B,N,F) dtype conversions around it.
-  if (drop && p < 1.0 && dropout_implementation() == "fast" && x.device().is_cpu() &&
-      (x.scalar_type() == torch::kFloat || x.scalar_type() == torch::kBFloat16))
-    return GeluDropout::apply(x, p);
+  const bool kernel_dtype = x.scalar_type() == torch::kFloat || x.scalar_type() == torch::kBFloat16;
+  // The kernel whenever it can draw the mask (or there is none to draw): also with p = 0, the
+  // official configs' activation dropout, where it is a vectorised GELU, and in eval, so that
+  // training and evaluation compute the same GELU. bf16 (CPU autocast) too: GELU is computed in fp32
+  // inside the kernel and rounded once, without the two (B,N,F) dtype conversions around it.
+  if (x.device().is_cpu() && kernel_dtype && p < 1.0 && (!drop || dropout_implementation() == "fast"))
+    return GeluDropout::apply(x, drop ? p : 0.0);
   // GELU in fp32 under fp16/bf16, as the official Luna code does (luna.md gotcha 10); no-op in fp32.
   return lra::dropout(torch::gelu(x.to(torch::kFloat)).to(x.scalar_type()), p, drop);
 }

@@ -59,15 +59,20 @@ TEST_CASE("gelu_dropout in training is an autograd function drawing its seed lik
   CHECK(x.grad().allclose(xr.grad(), 1e-5, 1e-6));
 }
 
-TEST_CASE("gelu_dropout outside training is libtorch's gelu, and the torch dropout path is unfused", "[dropout][gelu]") {
-  const auto x = sample_input();
-  CHECK(torch::equal(lra::gelu_dropout(x, 0.3, /*training=*/false), torch::gelu(x)));
+TEST_CASE("gelu_dropout without dropout is a GELU with libtorch's values and gradients; torch dropout is unfused",
+          "[dropout][gelu]") {
+  const auto x0 = sample_input();
+  CHECK(lra::gelu_dropout(x0, 0.3, /*training=*/false).allclose(torch::gelu(x0), 1e-5, 1e-6));
+  auto x = x0.clone().requires_grad_(true);
+  const auto weights = torch::randn_like(x0);
+  (lra::gelu_dropout(x, 0.0, /*training=*/true) * weights).sum().backward();
+  CHECK(x.grad().allclose(torch::gelu_backward(weights, x0), 1e-5, 1e-6));
   lra::set_dropout_implementation("torch");
   torch::manual_seed(2);
-  const auto y = lra::gelu_dropout(x, 0.5, /*training=*/true);
+  const auto y = lra::gelu_dropout(x0, 0.5, /*training=*/true);
   lra::set_dropout_implementation("fast");
   const auto kept = y.ne(0);
-  CHECK(y.masked_select(kept).allclose(torch::gelu(x).masked_select(kept) * 2.0, 1e-5, 1e-6));
+  CHECK(y.masked_select(kept).allclose(torch::gelu(x0).masked_select(kept) * 2.0, 1e-5, 1e-6));
 }
 
 TEST_CASE("bf16 gelu+dropout computes in fp32 and rounds once; its backward likewise", "[dropout][gelu]") {
