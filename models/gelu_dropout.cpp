@@ -90,12 +90,12 @@ torch::Tensor gelu_dropout_backward(const torch::Tensor& grad, const torch::Tens
 
 torch::Tensor gelu_dropout(const torch::Tensor& x, double p, bool training) {
   const bool drop = training && p > 0.0;
-  const bool kernel_dtype = x.scalar_type() == torch::kFloat || x.scalar_type() == torch::kBFloat16;
   // The kernel whenever it can draw the mask (or there is none to draw): also with p = 0, the
   // official configs' activation dropout, where it is a vectorised GELU, and in eval, so that
-  // training and evaluation compute the same GELU. bf16 (CPU autocast) too: GELU is computed in fp32
-  // inside the kernel and rounded once, without the two (B,N,F) dtype conversions around it.
-  if (x.device().is_cpu() && kernel_dtype && p < 1.0 && (!drop || dropout_implementation() == "fast"))
+  // training and evaluation compute the same GELU. fp32 only: the bf16 loops (kernels kept, tested)
+  // did not vectorise with GCC 12 and ran slower than the unfused bf16 path.
+  if (x.device().is_cpu() && x.scalar_type() == torch::kFloat && p < 1.0 &&
+      (!drop || dropout_implementation() == "fast"))
     return GeluDropout::apply(x, drop ? p : 0.0);
   // GELU in fp32 under fp16/bf16, as the official Luna code does (luna.md gotcha 10); no-op in fp32.
   return lra::dropout(torch::gelu(x.to(torch::kFloat)).to(x.scalar_type()), p, drop);

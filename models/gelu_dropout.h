@@ -1,11 +1,11 @@
 #pragma once
 // dropout(gelu(x)) for the feed-forward hidden activations (B,N,F), the largest elementwise work of a
-// linear-attention block. On CPU (fp32, or bf16 under autocast with the GELU computed in fp32) it is
-// one custom autograd function: one pass over x forward, one over (x, dy) backward (GELU's derivative
-// and the mask recomputed from the seed), against four passes and a stored GELU output for gelu then
-// dropout; with p = 0 (the official configs' activation dropout) or in eval, a vectorised GELU. Same
-// mask as dropout_with_seed(gelu(x), p, seed); exact (erf) GELU, within 1e-5 of libtorch's. Elsewhere
-// (CUDA, or p > 0 with the "torch" dropout) it is gelu in fp32 followed by lra::dropout.
+// linear-attention block. On CPU in fp32 it is one custom autograd function: one pass over x forward,
+// one over (x, dy) backward (GELU's derivative and the mask recomputed from the seed), against four
+// passes and a stored GELU output for gelu then dropout; with p = 0 (the official configs' activation
+// dropout) or in eval, a vectorised GELU. Same mask as dropout_with_seed(gelu(x), p, seed); exact
+// (erf) GELU, within 1e-5 of libtorch's. Elsewhere (bf16 autocast, CUDA, or p > 0 with the "torch"
+// dropout) it is gelu in fp32 followed by lra::dropout.
 #include <cstdint>
 
 #include <torch/types.h>
