@@ -38,10 +38,6 @@ class GeluDropout : public torch::autograd::Function<GeluDropout> {
   }
 };
 
-}  // namespace
-
-namespace {
-
 // fp32 tensors as float*, bf16 tensors as their raw uint16_t bits (the kernels' two element types).
 template <typename Run>
 void with_element_type(const torch::Tensor& t, const Run& run) {

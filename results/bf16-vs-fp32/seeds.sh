@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# luna-16, seeds 2 and 3, fp32 and bf16, on the three cpu-profile tasks that learn
-cd /work/main
+# Luna-16, seeds 2 and 3, fp32 and bf16, on the three cpu-profile tasks that learn (run from anywhere;
+# uses build/lra unless LRA_BINARY is set, and the cpu-profile data in data/cpu).
+cd "$(dirname "$0")/../.."
 for seed in 2 3; do
   for task in listops text image; do
     for precision in fp32 bf16; do
