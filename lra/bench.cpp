@@ -16,6 +16,7 @@
 #include "lra/device.h"
 #include "lra/environment.h"
 #include "lra/errors.h"
+#include "lra/memory_allocator.h"
 #include "lra/memory_tracker.h"
 #include "lra/op_profile.h"
 #include "lra/runtime.h"
@@ -95,6 +96,7 @@ Json bench_cell(const BenchOptions& options, const std::string& model_name, int6
   // Before the model: parameters and optimiser state count too. Optional because libtorch's profiler
   // and the tracker share one thread-local slot: the op profile runs after tracking has ended.
   std::optional<ScopedMemoryTracking> memory(std::in_place);
+  release_free_memory();  // the previous cell's kept pages must not count towards this cell's peak RSS
   reset_peak_rss();
   torch::manual_seed(1);
   ClassifierModel model = build_model(config);

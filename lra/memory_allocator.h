@@ -3,9 +3,9 @@
 // free, so large activations are page-faulted and zeroed again on every training step
 // (../shared/reference/platform.md, "Two traps"). Policies (runtime.allocator), measured on the Text
 // config, batch 4, 2 threads (transformer n=2048: s/step, peak RSS / peak tensor bytes):
-//   "jemalloc" (default)  jemalloc as malloc, freed pages kept 5 minutes for reuse: 8.3 s, 1.12x
-//   "retain"              glibc without mmap for large blocks and without trimming: 9.4 s, 1.98x
-//   "glibc"               glibc's defaults:                                          12.5 s, 1.16x
+//   "jemalloc" (default)  jemalloc as malloc, freed pages kept until a phase ends: 4.9 s, 1.12x
+//   "retain"              glibc without mmap for large blocks and without trimming: 6.8 s, 2.18x
+//   "glibc"               glibc's defaults:                                          10.1 s, 1.16x
 // jemalloc must replace malloc before the program starts, so the `lra` executable re-executes itself
 // once with LD_PRELOAD (allow_allocator_reexec); the policy applies to every model alike and every
 // report records what is really active.
@@ -22,7 +22,11 @@ void allow_allocator_reexec(char** argv);
 // Call before large allocations happen and before anything is written: it may re-execute the program.
 void configure_memory_allocator(const std::string& policy);
 
-// What is active, e.g. "jemalloc 5.3.0 (dirty_decay_ms:300000,...)".
+// Returns freed-but-kept memory to the operating system (jemalloc: purge every arena; glibc:
+// malloc_trim). Call at a phase boundary, e.g. between bench cells, never inside a training step.
+void release_free_memory();
+
+// What is active, e.g. "jemalloc 5.3.0 (dirty_decay_ms:-1,...)".
 std::string memory_allocator_description();
 
 // True when this process's malloc is jemalloc.

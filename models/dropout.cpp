@@ -68,14 +68,42 @@ void mask_span(const float* __restrict in, float* __restrict out, int64_t count,
     out[j] = mask_bits(first + static_cast<uint32_t>(j), key) < threshold ? in[j] * scale : 0.0f;
 }
 
-#if defined(__x86_64__) && !defined(__clang__)
-__attribute__((target_clones("avx512f", "avx2", "default")))
-#endif
-void mask_span(const uint16_t* __restrict in, uint16_t* __restrict out, int64_t count, uint32_t first, uint32_t key,
-               uint32_t threshold, float scale) {  // bfloat16 bits
+// The bfloat16 loop vectorises only with AVX512BW's 16-bit lanes, which GCC's target_clones cannot
+// name, so it is compiled twice and picked once by what the CPU supports (the same mask either way).
+using Bf16Span = void (*)(const uint16_t*, uint16_t*, int64_t, uint32_t, uint32_t, uint32_t, float);
+
+inline __attribute__((always_inline)) void bf16_span_loop(const uint16_t* __restrict in, uint16_t* __restrict out,
+                                                          int64_t count, uint32_t first, uint32_t key,
+                                                          uint32_t threshold, float scale) {
   for (int64_t j = 0; j < count; ++j)
     out[j] = mask_bits(first + static_cast<uint32_t>(j), key) < threshold ? float_to_bf16(bf16_to_float(in[j]) * scale)
                                                                          : uint16_t{0};
+}
+
+void bf16_span_baseline(const uint16_t* __restrict in, uint16_t* __restrict out, int64_t count, uint32_t first,
+                        uint32_t key, uint32_t threshold, float scale) {
+  bf16_span_loop(in, out, count, first, key, threshold, scale);
+}
+
+#if defined(__x86_64__) && !defined(__clang__)
+__attribute__((target("avx512f,avx512bw,avx512vl"))) void bf16_span_avx512bw(
+    const uint16_t* __restrict in, uint16_t* __restrict out, int64_t count, uint32_t first, uint32_t key,
+    uint32_t threshold, float scale) {
+  bf16_span_loop(in, out, count, first, key, threshold, scale);
+}
+#endif
+
+Bf16Span pick_bf16_span() {
+#if defined(__x86_64__) && !defined(__clang__)
+  if (__builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl")) return bf16_span_avx512bw;
+#endif
+  return bf16_span_baseline;
+}
+
+void mask_span(const uint16_t* in, uint16_t* out, int64_t count, uint32_t first, uint32_t key, uint32_t threshold,
+               float scale) {  // bfloat16 bits
+  static const Bf16Span span = pick_bf16_span();
+  span(in, out, count, first, key, threshold, scale);
 }
 
 template <typename T>

@@ -9,6 +9,7 @@
 #include "lra/data_order.h"
 #include "lra/errors.h"
 #include "lra/lr_schedule.h"
+#include "lra/memory_allocator.h"
 #include "lra/memory_tracker.h"
 #include "lra/step_stats.h"
 
@@ -121,4 +122,18 @@ TEST_CASE("peak RSS is reported and can be reset", "[runner][memory]") {
   CHECK(lra::current_rss_bytes() > 0);
   lra::reset_peak_rss();
   CHECK(lra::peak_rss_bytes() >= lra::current_rss_bytes() / 2);
+}
+
+TEST_CASE("freed memory stays resident under the retain policy until release_free_memory returns it",
+          "[runner][memory]") {
+  lra::configure_memory_allocator("retain");  // no re-exec here: glibc with mmap and trimming off
+  const int64_t start = lra::current_rss_bytes();
+  {
+    auto block = torch::ones({64 << 20});  // 256 MiB, touched
+    REQUIRE(block.sum().item<float>() == float(64 << 20));
+  }
+  // Kept for reuse: the next step's activations would not be page-faulted again.
+  CHECK(lra::current_rss_bytes() - start > int64_t{200} << 20);
+  lra::release_free_memory();
+  CHECK(lra::current_rss_bytes() - start < int64_t{56} << 20);
 }
