@@ -89,9 +89,9 @@ torch::Tensor gelu_dropout(const torch::Tensor& x, double p, bool training) {
   // The kernel whenever it can draw the mask (or there is none to draw): also with p = 0, the
   // official configs' activation dropout, where it is a vectorised GELU, and in eval, so that
   // training and evaluation compute the same GELU. fp32 only: the bf16 loops (kernels kept, tested)
-  // did not vectorise with GCC 12 and ran slower than the unfused bf16 path.
-  if (x.device().is_cpu() && x.scalar_type() == torch::kFloat && p < 1.0 &&
-      (!drop || dropout_implementation() == "fast"))
+  // did not vectorise with GCC 12 and ran slower than the unfused bf16 path. The "torch" dropout means
+  // libtorch's own ops throughout (the benches' "before").
+  if (x.device().is_cpu() && x.scalar_type() == torch::kFloat && p < 1.0 && dropout_implementation() == "fast")
     return GeluDropout::apply(x, drop ? p : 0.0);
   // GELU in fp32 under fp16/bf16, as the official Luna code does (luna.md gotcha 10); no-op in fp32.
   return lra::dropout(torch::gelu(x.to(torch::kFloat)).to(x.scalar_type()), p, drop);

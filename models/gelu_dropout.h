@@ -4,8 +4,8 @@
 // one over (x, dy) backward (GELU's derivative and the mask recomputed from the seed), against four
 // passes and a stored GELU output for gelu then dropout; with p = 0 (the official configs' activation
 // dropout) or in eval, a vectorised GELU. Same mask as dropout_with_seed(gelu(x), p, seed); exact
-// (erf) GELU, within 1e-5 of libtorch's. Elsewhere (bf16 autocast, CUDA, or p > 0 with the "torch"
-// dropout) it is gelu in fp32 followed by lra::dropout.
+// (erf) GELU, within 1e-5 of libtorch's. Elsewhere (bf16 autocast, CUDA, or the "torch" dropout) it
+// is gelu in fp32 followed by lra::dropout.
 #include <cstdint>
 
 #include <torch/types.h>

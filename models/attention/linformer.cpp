@@ -7,7 +7,7 @@
 #include "models/attention/heads.h"
 #include "models/attention/projections.h"
 #include "models/classifier.h"
-#include "models/dropout.h"
+#include "models/softmax_dropout.h"
 #include "models/init.h"
 
 namespace lra {
@@ -37,7 +37,7 @@ torch::Tensor LinformerAttentionImpl::forward(const torch::Tensor& x, const torc
   const auto k = torch::matmul(E.narrow(1, 0, n), qkv[1] * keep);      // (K,N)@(B,N,D) -> (B,K,D)
   const auto v = torch::matmul(F.narrow(1, 0, n), qkv[2] * keep);      // (B,K,D)
   const auto scores = torch::matmul(q, split_heads(k, h).transpose(-2, -1));  // (B,H,N,K)
-  const auto probs = lra::dropout(torch::softmax(scores, -1), options.dropout(), is_training());
+  const auto probs = softmax_dropout(scores, {}, options.dropout(), is_training());
   return out_proj(merge_heads(torch::matmul(probs, split_heads(v, h))));     // (B,N,D)
 }
 

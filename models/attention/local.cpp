@@ -6,7 +6,7 @@
 
 #include "lra/errors.h"
 #include "models/classifier.h"
-#include "models/dropout.h"
+#include "models/softmax_dropout.h"
 #include "models/flops.h"
 
 namespace lra {
@@ -48,7 +48,7 @@ torch::Tensor LocalAttentionImpl::forward(const torch::Tensor& x, const torch::T
   keep = keep.logical_or(keep.any(-1, /*keepdim=*/true).logical_not());       // pads-only window: all of it
   const auto scores = torch::matmul(q, k.transpose(-2, -1))                    // (B,H,W,w,w)
                           .masked_fill(keep.logical_not(), -std::numeric_limits<float>::infinity());
-  const auto probs = lra::dropout(torch::softmax(scores, -1), options.dropout(), is_training());
+  const auto probs = softmax_dropout(scores, {}, options.dropout(), is_training());
   const auto out = torch::matmul(probs, v);                                    // (B,H,W,w,E)
   return out_proj(out.permute({0, 2, 3, 1, 4}).reshape({b, padded, d}).narrow(1, 0, n));  // (B,N,D)
 }

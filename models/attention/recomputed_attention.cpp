@@ -4,6 +4,7 @@
 
 #include "models/attention/heads.h"
 #include "models/dropout.h"
+#include "models/softmax_dropout.h"
 
 namespace lra {
 namespace {
@@ -60,7 +61,8 @@ torch::Tensor attention_recomputed(const torch::Tensor& q, const torch::Tensor& 
 
 torch::Tensor attention_stored(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                                const torch::Tensor& keep, double dropout, bool training) {
-  return torch::matmul(lra::dropout(probabilities(q, k, keep, v.scalar_type()), dropout, training), v);
+  const auto scores = torch::matmul(q, k.transpose(-2, -1)).to(torch::kFloat);  // (B,H,M,S), fp32 softmax
+  return torch::matmul(softmax_dropout(scores, keep, dropout, training).to(v.scalar_type()), v);
 }
 
 }  // namespace lra

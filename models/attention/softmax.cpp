@@ -5,9 +5,9 @@
 #include "models/attention/heads.h"
 #include "models/attention/projections.h"
 #include "models/classifier.h"
-#include "models/dropout.h"
 #include "models/flops.h"
 #include "models/init.h"
+#include "models/softmax_dropout.h"
 
 namespace lra {
 
@@ -28,8 +28,8 @@ torch::Tensor SoftmaxAttentionImpl::forward(const torch::Tensor& x, const torch:
   const auto q = split_heads(qkv[0], h);                            // (B,H,N,E), scaled
   const auto k = split_heads(qkv[1], h);                            // (B,H,N,E)
   const auto v = split_heads(qkv[2], h);                            // (B,H,N,E)
-  auto scores = mask_keys(torch::matmul(q, k.transpose(-2, -1)), mask);  // (B,H,N,N)
-  auto probs = lra::dropout(torch::softmax(scores, -1), options.dropout(), is_training());
+  const auto scores = torch::matmul(q, k.transpose(-2, -1));       // (B,H,N,N)
+  const auto probs = softmax_dropout(scores, mask, options.dropout(), is_training());
   return out_proj(merge_heads(torch::matmul(probs, v)));           // (B,N,D)
 }
 

@@ -1,0 +1,26 @@
+#pragma once
+// dropout(softmax(scores with masked keys)) over the last dimension: the attention probabilities of
+// every softmax-attention model (Transformer, Luna's pack and unpack, Linformer, local), so a speed-up
+// changes them all alike. On CPU in fp32 it is one custom autograd function: one pass over the scores
+// forward (writing the probabilities, kept for backward, and the dropped probabilities) and one pass
+// backward (the mask recomputed from the seed), against masked_fill, softmax and dropout forward and
+// their three backward passes over (B,H,N,N) tensors. Same mask as dropout_with_seed(probs, p, seed);
+// within 1e-6 of libtorch's softmax. Masked keys get probability 0; a row whose keys are all masked is
+// all 0 (libtorch: NaN). Elsewhere (bf16/fp16, CUDA, or the "torch" dropout) it is mask_keys,
+// softmax and lra::dropout.
+#include <cstdint>
+
+#include <torch/types.h>
+
+namespace lra {
+
+// scores (B,...,M); keep (B,M) bool (true = attend) or undefined (every key).
+torch::Tensor softmax_dropout(const torch::Tensor& scores, const torch::Tensor& keep, double p, bool training);
+
+// The fused kernels with an explicit seed (CPU, fp32; p = 0: no dropout), for tests and recomputing
+// functions: returns {probabilities, dropped probabilities}.
+std::pair<torch::Tensor, torch::Tensor> softmax_dropout_with_seed(const torch::Tensor& scores,
+                                                                  const torch::Tensor& keep, double p, uint64_t seed);
+torch::Tensor softmax_dropout_backward(const torch::Tensor& grad, const torch::Tensor& probs, double p, uint64_t seed);
+
+}  // namespace lra
