@@ -15,10 +15,12 @@
 namespace lra {
 namespace {
 
-// Freed pages stay mapped for reuse until release_free_memory() (a phase boundary) returns them. A
-// finite decay time is not enough: with dirty_decay_ms:300000, jemalloc 5.3 still purged ~2.6M pages
-// (10 GB) during three Luna-16 4K training steps (its arena stats: 462 madvise calls), and re-faulting
-// them cost 1.3 s of a 4.2 s step.
+// Freed pages stay mapped for reuse until release_free_memory() (a phase boundary) returns them. Any
+// finite decay time still purges (jemalloc 5.3 arena stats, three Luna-16 4K training steps): blocks
+// >= 8 MiB live in a separate "huge" arena whose decay jemalloc sets to 0 whenever the default is > 0
+// (2.6M pages, 10 GB, purged there with dirty_decay_ms:300000), and with that arena switched off
+// (oversize_threshold) the main arena's decay purged as much under the step's churn of large blocks.
+// Re-faulting them cost ~1.3 s of a 4.2 s step; -1 (never decay) stops both.
 constexpr const char* kJemallocConf = "dirty_decay_ms:-1,muzzy_decay_ms:-1";
 constexpr const char* kJemallocLibrary = "libjemalloc.so.2";
 
@@ -114,15 +116,15 @@ void configure_memory_allocator(const std::string& policy) {
   current_policy() = active ? "jemalloc" : policy;
 }
 
-void release_free_memory() {
-  if (kSanitizerOwnsMalloc) return;
+bool release_free_memory() {
+  if (kSanitizerOwnsMalloc) return false;
   if (jemalloc_active()) {
     using Mallctl = int (*)(const char*, void*, size_t*, void*, size_t);
     const auto mallctl = reinterpret_cast<Mallctl>(dlsym(RTLD_DEFAULT, "mallctl"));
-    if (mallctl) mallctl("arena.4096.purge", nullptr, nullptr, nullptr, 0);  // 4096 = every arena
-    return;
+    return mallctl && mallctl("arena.4096.purge", nullptr, nullptr, nullptr, 0) == 0;  // 4096: every arena
   }
   malloc_trim(0);
+  return true;
 }
 
 std::string memory_allocator_description() {

@@ -24,7 +24,8 @@ void configure_memory_allocator(const std::string& policy);
 
 // Returns freed-but-kept memory to the operating system (jemalloc: purge every arena; glibc:
 // malloc_trim). Call at a phase boundary, e.g. between bench cells, never inside a training step.
-void release_free_memory();
+// False when nothing could be released (a sanitizer's allocator, or jemalloc refused the purge).
+bool release_free_memory();
 
 // What is active, e.g. "jemalloc 5.3.0 (dirty_decay_ms:-1,...)".
 std::string memory_allocator_description();

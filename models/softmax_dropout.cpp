@@ -11,11 +11,8 @@
 #include "models/softmax_dropout_kernel.h"
 
 namespace lra {
-namespace {
 
-// The mask over row r of a (rows, cols) matrix: element r*cols + j of lra::dropout's indexing, whose
-// 2^32-element blocks are keyed by mix64(seed + block) (for_each_mask_span).
-RowMasks row_masks(int64_t row, int64_t cols, double p, uint64_t seed) {
+RowMasks softmax_dropout_row_masks(int64_t row, int64_t cols, double p, uint64_t seed) {
   const uint32_t threshold = keep_threshold(p);
   const float scale = keep_scale(p);
   const bool masked = p > 0.0;
@@ -28,12 +25,15 @@ RowMasks row_masks(int64_t row, int64_t cols, double p, uint64_t seed) {
           RowMask{0u, key(block + 1), threshold, scale, masked}};
 }
 
-// Runs row_kernel(row) over rows [0, rows) in parallel, with a per-chunk scratch row of `cols` floats.
+namespace {
+
+// Runs row_kernel(row, scratch) over rows [0, rows) in parallel, with a per-chunk scratch row of
+// `scratch_cols` floats.
 template <typename RowKernel>
-void over_rows(int64_t rows, int64_t cols, const RowKernel& row_kernel) {
+void over_rows(int64_t rows, int64_t cols, int64_t scratch_cols, const RowKernel& row_kernel) {
   const int64_t grain = std::max<int64_t>(1, (1 << 15) / std::max<int64_t>(cols, 1));
   at::parallel_for(0, rows, grain, [&](int64_t begin, int64_t end) {
-    std::vector<float> scratch(static_cast<size_t>(cols));
+    std::vector<float> scratch(static_cast<size_t>(scratch_cols));
     for (int64_t r = begin; r < end; ++r) row_kernel(r, scratch.data());
   });
 }
@@ -80,10 +80,10 @@ std::pair<torch::Tensor, torch::Tensor> softmax_dropout_with_seed(const torch::T
   float* probs_data = probs.data_ptr<float>();
   float* dropped_data = p > 0.0 ? dropped.data_ptr<float>() : nullptr;
   const float* keep_data = keep_factors.defined() ? keep_factors.data_ptr<float>() : nullptr;
-  over_rows(rows, cols, [&](int64_t r, float*) {
+  over_rows(rows, cols, 0, [&](int64_t r, float*) {
     const int64_t at = r * cols;
     softmax_dropout_row(src + at, keep_data ? keep_data + (r / rows_per_batch) * cols : nullptr, probs_data + at,
-                        dropped_data ? dropped_data + at : nullptr, cols, row_masks(r, cols, p, seed));
+                        dropped_data ? dropped_data + at : nullptr, cols, softmax_dropout_row_masks(r, cols, p, seed));
   });
   return {probs, dropped};
 }
@@ -97,9 +97,9 @@ torch::Tensor softmax_dropout_backward(const torch::Tensor& grad, const torch::T
   const float* g_data = g.data_ptr<float>();
   const float* p_data = probs.data_ptr<float>();
   float* d_data = d_scores.data_ptr<float>();
-  over_rows(rows, cols, [&](int64_t r, float* scratch) {
+  over_rows(rows, cols, cols, [&](int64_t r, float* scratch) {
     const int64_t at = r * cols;
-    softmax_dropout_backward_row(g_data + at, p_data + at, d_data + at, scratch, cols, row_masks(r, cols, p, seed));
+    softmax_dropout_backward_row(g_data + at, p_data + at, d_data + at, scratch, cols, softmax_dropout_row_masks(r, cols, p, seed));
   });
   return d_scores;
 }

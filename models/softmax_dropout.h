@@ -9,8 +9,11 @@
 // all 0 (libtorch: NaN). Elsewhere (bf16/fp16, CUDA, or the "torch" dropout) it is mask_keys,
 // softmax and lra::dropout.
 #include <cstdint>
+#include <utility>
 
 #include <torch/types.h>
+
+#include "models/softmax_dropout_kernel.h"
 
 namespace lra {
 
@@ -22,5 +25,9 @@ torch::Tensor softmax_dropout(const torch::Tensor& scores, const torch::Tensor& 
 std::pair<torch::Tensor, torch::Tensor> softmax_dropout_with_seed(const torch::Tensor& scores,
                                                                   const torch::Tensor& keep, double p, uint64_t seed);
 torch::Tensor softmax_dropout_backward(const torch::Tensor& grad, const torch::Tensor& probs, double p, uint64_t seed);
+
+// The dropout mask over row `row` of a (rows, cols) matrix: elements row*cols + j of lra::dropout's
+// indexing (for_each_mask_span), split where the row crosses a 2^32-element block.
+RowMasks softmax_dropout_row_masks(int64_t row, int64_t cols, double p, uint64_t seed);
 
 }  // namespace lra

@@ -66,11 +66,16 @@ TEST_CASE("fused softmax+dropout backward equals libtorch's gradient of the unfu
   }
 }
 
-TEST_CASE("fused softmax takes -inf scores as masked and gives an all-masked row zeros, not NaN", "[dropout][softmax]") {
+TEST_CASE("fused softmax gives lowest()-filled scores (local attention's mask) probability and gradient 0, "
+          "and an all-masked row zeros, not NaN", "[dropout][softmax]") {
   auto scores = torch::randn({1, 2, 33});
-  scores.index_put_({0, 0, torch::indexing::Slice(0, 10)}, -std::numeric_limits<float>::infinity());  // local's mask
-  const auto [probs, dropped] = lra::softmax_dropout_with_seed(scores, torch::Tensor(), 0.0, 0);
+  scores.index_put_({0, 0, torch::indexing::Slice(0, 10)}, std::numeric_limits<float>::lowest());
+  const auto [probs, dropped] = lra::softmax_dropout_with_seed(scores, torch::Tensor(), 0.3, 8);
   CHECK(probs.allclose(torch::softmax(scores, -1), 1e-5, 1e-7));
+  CHECK(probs.index({0, 0, torch::indexing::Slice(0, 10)}).abs().max().item<float>() == 0.0f);
+  const auto grad = lra::softmax_dropout_backward(torch::randn_like(scores), probs, 0.3, 8);
+  CHECK(grad.index({0, 0, torch::indexing::Slice(0, 10)}).abs().max().item<float>() == 0.0f);
+  CHECK(torch::isfinite(grad).all().item<bool>());
   auto keep = torch::ones({1, 33}, torch::kBool);
   keep.fill_(false);
   const auto [none, none_dropped] = lra::softmax_dropout_with_seed(scores, keep, 0.2, 3);
@@ -105,9 +110,43 @@ TEST_CASE("softmax_dropout falls back to the unfused formula for bf16 and for to
   const auto bf16 = lra::softmax_dropout(scores.to(torch::kBFloat16), keep, 0.0, /*training=*/false);
   CHECK(bf16.scalar_type() == torch::kBFloat16);
   CHECK(bf16.to(torch::kFloat).allclose(torch::softmax(lra::mask_keys(scores, keep), -1), 1e-2, 1e-2));
+  // runtime.dropout=torch: libtorch's Bernoulli mask, not the one the fused kernel draws from the same state
+  torch::manual_seed(2);
+  const uint64_t seed = lra::draw_dropout_seed();
+  const auto fused = lra::softmax_dropout_with_seed(scores, keep, 0.5, seed).second;
   lra::set_dropout_implementation("torch");
+  torch::manual_seed(2);
   const auto y = lra::softmax_dropout(scores, keep, 0.5, /*training=*/true);
   lra::set_dropout_implementation("fast");
-  const auto kept = y.ne(0).to(torch::kFloat).mean().item<double>();
-  CHECK(kept == Approx(0.5 * 0.95).margin(0.02));  // ~5% of keys masked on average
+  CHECK_FALSE(torch::equal(y.ne(0), fused.ne(0)));
+  const auto kept = y.ne(0);
+  CHECK(y.masked_select(kept).allclose(torch::softmax(lra::mask_keys(scores, keep), -1).masked_select(kept) * 2.0,
+                                       1e-5, 1e-7));
+}
+
+TEST_CASE("a row crossing a 2^32-element mask block takes each element's mask from its own block",
+          "[dropout][softmax]") {
+  constexpr int64_t cols = 1000, row = 4294967;  // row * cols = 2^32 - 296
+  const uint64_t seed = 12345;
+  const double p = 0.5;
+  const lra::RowMasks masks = lra::softmax_dropout_row_masks(row, cols, p, seed);
+  REQUIRE(masks.split == 296);
+  const auto scores = torch::zeros({cols});
+  auto probs = torch::empty({cols});
+  auto dropped = torch::empty({cols});
+  lra::softmax_dropout_row(scores.data_ptr<float>(), nullptr, probs.data_ptr<float>(), dropped.data_ptr<float>(), cols,
+                           masks);
+  // Element i of the flattened tensor: block i >> 32 keyed by mix64(seed + block), counter uint32(i).
+  const uint32_t threshold = lra::keep_threshold(p);
+  int64_t mismatches = 0, kept_in_tail = 0;
+  for (int64_t j = 0; j < cols; ++j) {
+    const uint64_t i = static_cast<uint64_t>(row * cols + j);
+    const auto key = static_cast<uint32_t>(lra::mix64(seed + (i >> 32)));
+    const bool keep = lra::mask_bits(static_cast<uint32_t>(i), key) < threshold;
+    mismatches += keep != (dropped[j].item<float>() != 0.0f);
+    kept_in_tail += j >= masks.split && keep;
+  }
+  CHECK(mismatches == 0);
+  CHECK(kept_in_tail > 0);
+  CHECK(probs.allclose(torch::full({cols}, 1.0f / cols)));
 }

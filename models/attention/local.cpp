@@ -47,7 +47,7 @@ torch::Tensor LocalAttentionImpl::forward(const torch::Tensor& x, const torch::T
   auto keep = torch::constant_pad_nd(mask, {0, padded - n}, 0).reshape({b, 1, windows, 1, w});  // (B,1,W,1,w)
   keep = keep.logical_or(keep.any(-1, /*keepdim=*/true).logical_not());       // pads-only window: all of it
   const auto scores = torch::matmul(q, k.transpose(-2, -1))                    // (B,H,W,w,w)
-                          .masked_fill(keep.logical_not(), -std::numeric_limits<float>::infinity());
+                          .masked_fill(keep.logical_not(), std::numeric_limits<float>::lowest());  // finite: exp gives 0
   const auto probs = softmax_dropout(scores, {}, options.dropout(), is_training());
   const auto out = torch::matmul(probs, v);                                    // (B,H,W,w,E)
   return out_proj(out.permute({0, 2, 3, 1, 4}).reshape({b, padded, d}).narrow(1, 0, n));  // (B,N,D)
