@@ -9,6 +9,7 @@
 #include <torch/torch.h>
 
 #include "lra/errors.h"
+#include "models/kernel_clones.h"
 
 namespace lra {
 namespace {
@@ -59,11 +60,8 @@ class FastDropout : public torch::autograd::Function<FastDropout> {
 // Elements [first, first + count) of one 2^32-element block whose key is `key` (for_each_mask_span).
 // Compiled for AVX-512, AVX2 and baseline x86-64; the loader picks the best the CPU runs (the same
 // mask on all three).
-#if defined(__x86_64__) && !defined(__clang__)
-__attribute__((target_clones("avx512f", "avx2", "default")))
-#endif
-void mask_span(const float* __restrict in, float* __restrict out, int64_t count, uint32_t first, uint32_t key,
-               uint32_t threshold, float scale) {
+LRA_KERNEL_CLONES void mask_span(const float* __restrict in, float* __restrict out, int64_t count, uint32_t first,
+                                 uint32_t key, uint32_t threshold, float scale) {
   for (int64_t j = 0; j < count; ++j)
     out[j] = mask_bits(first + static_cast<uint32_t>(j), key) < threshold ? in[j] * scale : 0.0f;
 }

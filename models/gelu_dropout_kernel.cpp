@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "models/counter_hash.h"
+#include "models/kernel_clones.h"
 
 namespace lra {
 namespace {
@@ -41,13 +42,6 @@ inline __attribute__((always_inline)) void backward_loop(const T* __restrict x, 
 }
 
 }  // namespace
-
-// Compiled for AVX-512, AVX2 and baseline x86-64 (the loader picks); the same mask on all three.
-#if defined(__x86_64__) && !defined(__clang__)
-#define LRA_KERNEL_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define LRA_KERNEL_CLONES
-#endif
 
 LRA_KERNEL_CLONES void gelu_dropout_span(const float* x, float* y, int64_t count, const MaskSpan& mask) {
   forward_loop(x, y, count, mask);

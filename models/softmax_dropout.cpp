@@ -99,7 +99,8 @@ torch::Tensor softmax_dropout_backward(const torch::Tensor& grad, const torch::T
   float* d_data = d_scores.data_ptr<float>();
   over_rows(rows, cols, cols, [&](int64_t r, float* scratch) {
     const int64_t at = r * cols;
-    softmax_dropout_backward_row(g_data + at, p_data + at, d_data + at, scratch, cols, softmax_dropout_row_masks(r, cols, p, seed));
+    softmax_dropout_backward_row(g_data + at, p_data + at, d_data + at, scratch, cols,
+                                 softmax_dropout_row_masks(r, cols, p, seed));
   });
   return d_scores;
 }

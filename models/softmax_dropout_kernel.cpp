@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "models/counter_hash.h"
+#include "models/kernel_clones.h"
 
 namespace lra {
 namespace {
@@ -29,13 +30,6 @@ inline __attribute__((always_inline)) void apply_masks(const float* in, float* o
 }
 
 }  // namespace
-
-// Compiled for AVX-512, AVX2 and baseline x86-64 (the loader picks); the same values on all three.
-#if defined(__x86_64__) && !defined(__clang__)
-#define LRA_KERNEL_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define LRA_KERNEL_CLONES
-#endif
 
 LRA_KERNEL_CLONES void softmax_dropout_row(const float* __restrict scores, const float* __restrict keep,
                                            float* __restrict probs, float* __restrict dropped, int64_t cols,
