@@ -31,16 +31,13 @@ void mask_apply(const T* in, T* out, int64_t n, uint64_t seed, double p);
 class FastDropout : public torch::autograd::Function<FastDropout> {
  public:
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x, double p) {
-    const uint64_t seed = draw_seed();
-    ctx->saved_data["seed"] = static_cast<int64_t>(seed);
-    ctx->saved_data["p"] = p;
-    return masked(x, seed, p);
+    return masked(x, save_seeded_mask(ctx, p).seed, p);
   }
 
   static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
                                                torch::autograd::tensor_list grads) {
-    const auto seed = static_cast<uint64_t>(ctx->saved_data["seed"].toInt());
-    return {masked(grads[0], seed, ctx->saved_data["p"].toDouble()), torch::Tensor()};
+    const SeededMask mask = saved_seeded_mask(ctx);
+    return {masked(grads[0], mask.seed, mask.p), torch::Tensor()};
   }
 
  public:
@@ -130,6 +127,17 @@ torch::Tensor dropout_with_seed(const torch::Tensor& x, double p, uint64_t seed)
 }
 
 uint64_t draw_dropout_seed() { return draw_seed(); }
+
+SeededMask save_seeded_mask(torch::autograd::AutogradContext* ctx, double p) {
+  const SeededMask mask{p > 0.0 ? draw_seed() : 0, p};
+  ctx->saved_data["seed"] = static_cast<int64_t>(mask.seed);
+  ctx->saved_data["p"] = p;
+  return mask;
+}
+
+SeededMask saved_seeded_mask(torch::autograd::AutogradContext* ctx) {
+  return {static_cast<uint64_t>(ctx->saved_data["seed"].toInt()), ctx->saved_data["p"].toDouble()};
+}
 
 torch::Tensor dropout(const torch::Tensor& x, double p, bool training) {
   if (!training || p <= 0.0) return x;

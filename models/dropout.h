@@ -11,6 +11,7 @@
 #include <string>
 
 #include <ATen/Parallel.h>
+#include <torch/csrc/autograd/custom_function.h>
 #include <torch/types.h>
 
 #include "models/counter_hash.h"
@@ -28,6 +29,16 @@ const std::string& dropout_implementation();
 // CPU generator, as the fast dropout does.
 torch::Tensor dropout_with_seed(const torch::Tensor& x, double p, uint64_t seed);
 uint64_t draw_dropout_seed();
+
+// What an autograd function with a seeded mask keeps for its backward, which recomputes the mask.
+// save_seeded_mask draws the seed (only when p > 0: no dropout leaves torch's RNG untouched) and
+// stores it with p in ctx; saved_seeded_mask reads both back.
+struct SeededMask {
+  uint64_t seed;
+  double p;
+};
+SeededMask save_seeded_mask(torch::autograd::AutogradContext* ctx, double p);
+SeededMask saved_seeded_mask(torch::autograd::AutogradContext* ctx);
 
 // The mask's indexing, shared by every seeded kernel: [0, n) is cut into 2^32-element blocks, block b
 // keyed by mix64(seed + b); span(begin, count, first, key) runs in parallel on pieces that lie inside

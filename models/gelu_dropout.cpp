@@ -22,19 +22,16 @@ void over_mask(int64_t n, double p, uint64_t seed, const Kernel& kernel) {
 class GeluDropout : public torch::autograd::Function<GeluDropout> {
  public:
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x, double p) {
-    const uint64_t seed = p > 0.0 ? draw_dropout_seed() : 0;  // no draw without dropout: RNG untouched
     const torch::Tensor in = x.contiguous();
     ctx->save_for_backward({in});
-    ctx->saved_data["seed"] = static_cast<int64_t>(seed);
-    ctx->saved_data["p"] = p;
-    return gelu_dropout_with_seed(in, p, seed);
+    return gelu_dropout_with_seed(in, p, save_seeded_mask(ctx, p).seed);
   }
 
   static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
                                                torch::autograd::tensor_list grads) {
-    const auto seed = static_cast<uint64_t>(ctx->saved_data["seed"].toInt());
+    const SeededMask mask = saved_seeded_mask(ctx);
     const auto x = ctx->get_saved_variables()[0];
-    return {gelu_dropout_backward(grads[0], x, ctx->saved_data["p"].toDouble(), seed), torch::Tensor()};
+    return {gelu_dropout_backward(grads[0], x, mask.p, mask.seed), torch::Tensor()};
   }
 };
 

@@ -43,20 +43,17 @@ class SoftmaxDropout : public torch::autograd::Function<SoftmaxDropout> {
   // keep: (B,M) bool, or an empty tensor for "every key" (autograd inputs cannot be undefined).
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& scores,
                                const torch::Tensor& keep, double p) {
-    const uint64_t seed = p > 0.0 ? draw_dropout_seed() : 0;  // no draw without dropout: RNG untouched
-    auto [probs, dropped] = softmax_dropout_with_seed(scores, keep.numel() ? keep : torch::Tensor(), p, seed);
+    const SeededMask mask = save_seeded_mask(ctx, p);
+    auto [probs, dropped] = softmax_dropout_with_seed(scores, keep.numel() ? keep : torch::Tensor(), p, mask.seed);
     ctx->save_for_backward({probs});
-    ctx->saved_data["seed"] = static_cast<int64_t>(seed);
-    ctx->saved_data["p"] = p;
     return dropped;
   }
 
   static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
                                                torch::autograd::tensor_list grads) {
-    const auto seed = static_cast<uint64_t>(ctx->saved_data["seed"].toInt());
+    const SeededMask mask = saved_seeded_mask(ctx);
     const auto probs = ctx->get_saved_variables()[0];
-    return {softmax_dropout_backward(grads[0], probs, ctx->saved_data["p"].toDouble(), seed), torch::Tensor(),
-            torch::Tensor()};
+    return {softmax_dropout_backward(grads[0], probs, mask.p, mask.seed), torch::Tensor(), torch::Tensor()};
   }
 };
 

@@ -22,20 +22,17 @@ class RecomputedAttention : public torch::autograd::Function<RecomputedAttention
  public:
   static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& q, const torch::Tensor& k,
                                const torch::Tensor& v, const torch::Tensor& keep, double p) {
-    const int64_t seed = p > 0.0 ? static_cast<int64_t>(draw_dropout_seed()) : 0;
+    const SeededMask mask = save_seeded_mask(ctx, p);
     ctx->save_for_backward({q, k, v, keep});
-    ctx->saved_data["p"] = p;
-    ctx->saved_data["seed"] = seed;
     auto probs = probabilities(q, k, keep, v.scalar_type());
-    if (p > 0.0) probs = dropout_with_seed(probs, p, static_cast<uint64_t>(seed));
+    if (p > 0.0) probs = dropout_with_seed(probs, p, mask.seed);
     return torch::matmul(probs, v);  // (B,H,M,E)
   }
 
   static tensor_list backward(AutogradContext* ctx, tensor_list grads) {
     const auto saved = ctx->get_saved_variables();
     const auto &q = saved[0], &k = saved[1], &v = saved[2], &keep = saved[3];
-    const double p = ctx->saved_data["p"].toDouble();
-    const auto seed = static_cast<uint64_t>(ctx->saved_data["seed"].toInt());
+    const auto [seed, p] = saved_seeded_mask(ctx);
     const auto& d_out = grads[0];                                  // (B,H,M,E)
     const auto probs = probabilities(q, k, keep, v.scalar_type());  // (B,H,M,S), recomputed
     const auto dropped = p > 0.0 ? dropout_with_seed(probs, p, seed) : probs;

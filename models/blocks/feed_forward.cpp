@@ -22,18 +22,15 @@ class RecomputedFeedForward : public torch::autograd::Function<RecomputedFeedFor
  public:
   static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& w1,
                                const torch::Tensor& b1, const torch::Tensor& w2, const torch::Tensor& b2, double p) {
-    const int64_t seed = p > 0.0 ? static_cast<int64_t>(draw_dropout_seed()) : 0;
+    const SeededMask mask = save_seeded_mask(ctx, p);
     ctx->save_for_backward({x, w1, b1, w2});
-    ctx->saved_data["p"] = p;
-    ctx->saved_data["seed"] = seed;
-    return torch::linear(hidden(x, w1, b1, p, seed), w2, b2);  // (B,N,D)
+    return torch::linear(hidden(x, w1, b1, p, mask.seed), w2, b2);  // (B,N,D)
   }
 
   static tensor_list backward(AutogradContext* ctx, tensor_list grads) {
     const auto saved = ctx->get_saved_variables();
     const auto &x = saved[0], &w1 = saved[1], &b1 = saved[2], &w2 = saved[3];
-    const double p = ctx->saved_data["p"].toDouble();
-    const auto seed = static_cast<uint64_t>(ctx->saved_data["seed"].toInt());
+    const auto [seed, p] = saved_seeded_mask(ctx);
     const auto d = x.size(-1);
     const auto x2 = x.reshape({-1, d});                       // (T,D), T = B*N
     const auto pre = torch::addmm(b1, x2, w1.t());            // (T,F) recomputed
