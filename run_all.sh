@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # The main job: set-up if needed -> build -> data -> every task x model -> bench -> report -> plot.
 #
-#   ./run_all.sh [--profile cpu] [--tasks listops,text,...] [--models luna-16,...] [--data-dir DIR]
-#                [--out DIR] [--no-bench] [--precision fp32|bf16|fp16]
+#   ./run_all.sh [--profile cpu] [--seeds K] [--tasks listops,text,...] [--models luna-16,...]
+#                [--data-dir DIR] [--out DIR] [--no-bench] [--precision fp32|bf16|fp16]
 #
-# Re-running resumes: finished cells are skipped, an interrupted cell continues from its checkpoint.
-# Without --data-dir, data is generated offline under data/<profile>/ (ListOps and Pathfinder with
-# the real generators, Image from Fashion-MNIST, Text and Retrieval as labelled substitutes).
+# Every cell runs K seeds (default: the profile's "seeds", 3 for cpu; --seeds 1 for a quick look), seed
+# by seed, into DIR/<task>/<model>/seed-<s>/ (default DIR: runs/<profile>; committed reference runs live
+# under results/ and are never written or reused). Re-running resumes: a seed finished by this same
+# commit with the same config is reused, an interrupted one continues from its checkpoint, anything
+# else runs again. Without --data-dir, data is generated offline under data/<profile>/.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 profile=cpu
+seeds=0
 tasks=listops,text,retrieval,image,pathfinder
 models=luna-16,luna-128,luna-256,transformer,linformer
 data_dir=""
@@ -20,17 +23,18 @@ precision=fp32
 while [ $# -gt 0 ]; do
   case "$1" in
     --profile) profile=$2; shift 2 ;;
+    --seeds) seeds=$2; shift 2 ;;
     --tasks) tasks=$2; shift 2 ;;
     --models) models=$2; shift 2 ;;
     --data-dir) data_dir=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --no-bench) bench=0; shift ;;
     --precision) precision=$2; shift 2 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "run_all.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
-out=${out:-results/$profile}
+out=${out:-runs/$profile}
 generate=0
 if [ -z "$data_dir" ]; then data_dir=data/$profile; generate=1; fi
 
@@ -39,6 +43,7 @@ scripts/setup.sh
 cmake -S . -B build -G Ninja >/dev/null
 cmake --build build -j "$(nproc)" --target lra
 lra=build/lra
+seeds=$($lra plan --profile "$profile" --tasks "$tasks" --models "$models" --seeds "$seeds" --out "$out")
 mkdir -p "$out"
 log_dir=$out/logs
 mkdir -p "$log_dir"
@@ -61,36 +66,34 @@ if [ "$generate" = 1 ]; then
   done
 fi
 
-# --- train every cell ---
-status_of() { [ -f "$1/latest.json" ] && sed -n 's/^  "status": "\(.*\)",$/\1/p' "$1/latest.json" || echo none; }
+# --- train every cell, seed by seed (an interrupted script leaves whole tables at fewer seeds) ---
 summary=()
-for task in "${task_list[@]}"; do
-  for model in "${model_list[@]}"; do
-    cell=$out/$task/$model
-    state=$(status_of "$cell")
-    if [ "$state" = completed ]; then
-      line="done    $task / $model (already completed)"
-    else
-      resume=()
-      [ "$state" = interrupted ] || [ "$state" = running ] && resume=(--resume)
-      echo "running $task / $model ${resume[*]:-}"
+for seed in $(seq 1 "$seeds"); do
+  for task in "${task_list[@]}"; do
+    for model in "${model_list[@]}"; do
+      cell=$out/$task/$model/seed-$seed
+      log=$log_dir/train-$task-$model-seed$seed.log
       t0=$(date +%s)
       rc=0
       $lra train --task "$task" --model "$model" --profile "$profile" --data-dir "$data_dir" --out "$cell" \
-        --precision "$precision" "${resume[@]}" > "$log_dir/train-$task-$model.log" 2>&1 || rc=$?
-      if [ "$rc" = 0 ]; then line="done    $task / $model in $(elapsed "$t0")"
-      else line="FAILED  $task / $model (exit $rc, see $log_dir/train-$task-$model.log)"; fi
-    fi
-    acc=$(grep -h "test accuracy" "$log_dir/train-$task-$model.log" 2>/dev/null | tail -1 || true)
-    echo "$line  ${acc}"
-    summary+=("$line  ${acc}")
+        --seed "$seed" --precision "$precision" --reuse > "$log" 2>&1 || rc=$?
+      if [ "$rc" != 0 ]; then line="FAILED  $task / $model / seed $seed (exit $rc, see $log)"
+      elif grep -q "reused, not re-run" "$log"; then line="done    $task / $model / seed $seed (reused: same commit and config)"
+      else line="done    $task / $model / seed $seed in $(elapsed "$t0")"; fi
+      grep -h "NOT reused" "$log" || true
+      acc=$(grep -h "test accuracy" "$log" 2>/dev/null | tail -1 || true)
+      echo "$line  ${acc}"
+      summary+=("$line  ${acc}")
+    done
   done
 done
 
 # --- bench, report, plots ---
 if [ "$bench" = 1 ]; then
-  if [ -f "$out/bench/bench.json" ]; then
-    echo "bench: already done ($out/bench/bench.json)"
+  commit=$($lra --version | sed -n 's/^lra .*(commit \(.*\))$/\1/p')
+  if [ -f "$out/bench/bench.json" ] && [ "${commit%-dirty}" = "$commit" ] \
+     && grep -q "\"git_commit\": \"$commit\"" "$out/bench/bench.json"; then
+    echo "bench: already done by this commit ($out/bench/bench.json)"
   else
     t0=$(date +%s)
     # The Text config (paper profile) at LRA Table 2 lengths; fewer steps and a smaller batch on CPU.
@@ -104,15 +107,12 @@ if [ "$bench" = 1 ]; then
   fi
 fi
 $lra report "$out" > "$log_dir/report.log"
-figures=""
-if [ -f "$out/bench/bench.json" ]; then
-  $lra plot "$out" > "$log_dir/plot.log"
-  figures=$out/figures/
-fi
+$lra plot "$out" > "$log_dir/plot.log"
+figures=$out/figures/
 
 echo
-echo "=== summary ($profile profile, $(elapsed "$start") in all) ==="
+echo "=== summary ($profile profile, $seeds seed(s) per cell, $(elapsed "$start") in all) ==="
 printf '%s\n' "${summary[@]}"
-echo "report:  $out/report.md"
-[ -n "$figures" ] && echo "figures: $figures"
+echo "report:  $out/report.md (aggregates over seeds: $out/summary.json)"
+echo "figures: $figures"
 exit 0

@@ -244,22 +244,54 @@ void LayeredConfig::apply_override(const std::string& assignment) {
   sources_[key] = "--set " + assignment;
 }
 
+namespace {
+
+// configs/<kind>/<name>.json; a name is a file stem there: "../models/x" must not reach another folder.
+std::string config_file(const std::string& dir, const std::string& kind, const std::string& name, const char* what) {
+  const bool plain = !name.empty() && name[0] != '.' && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+  });
+  std::string path = dir + "/" + kind + "/" + name + ".json";
+  std::error_code error;
+  if (!plain || !fs::is_regular_file(path, error)) {
+    std::string known;
+    for (const auto& n : list_config_names(dir, kind)) known += (known.empty() ? "" : ", ") + n;
+    throw UserError(std::string("unknown ") + what + " '" + printable(name, 100) + "' (known: " + known + "; files in " + dir + "/" +
+                    kind + "/)");
+  }
+  return path;
+}
+
+// A profile's top level: its sections, checked by name and shape.
+Json load_profile(const std::string& profile_file) {
+  Json profile = load_json_file(profile_file);
+  if (!profile.is_object()) throw UserError(profile_file + ": expected a JSON object at the top level");
+  for (auto it = profile.begin(); it != profile.end(); ++it) {
+    const std::string& section = it.key();
+    if (section != "description" && section != "seeds" && section != "all" && section != "tasks" && section != "models")
+      throw UserError(profile_file + ": unknown section '" + printable(section, 100) +
+                      "' (valid: description, seeds, all, tasks, models)");
+    if ((section == "tasks" || section == "models") && !it.value().is_object())
+      throw UserError(profile_file + ": section '" + section + "' must be an object {name: layer}");
+    if (section == "seeds" && (!it.value().is_number_integer() || it.value().get<int64_t>() < 1 ||
+                               it.value().get<int64_t>() > 1000))
+      throw UserError(profile_file + ": 'seeds' must be an integer in [1, 1000] (seeds per cell of run_all.sh)");
+  }
+  return profile;
+}
+
+}  // namespace
+
+int profile_seeds(const std::string& config_dir, const std::string& profile_name) {
+  const std::string dir = config_dir.empty() ? default_config_dir() : config_dir;
+  const Json profile = load_profile(config_file(dir, "profiles", profile_name, "profile"));
+  return profile.contains("seeds") ? profile["seeds"].get<int>() : 1;
+}
+
 Json resolve_config(const ConfigRequest& request) {
   const std::string dir = request.config_dir.empty() ? default_config_dir() : request.config_dir;
   auto file_of = [&](const std::string& kind, const std::string& name, const char* what) {
-    // A name is a file stem in configs/<kind>/: "../models/x" must not reach another folder.
-    const bool plain = !name.empty() && name[0] != '.' && std::all_of(name.begin(), name.end(), [](char c) {
-      return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
-    });
-    std::string path = dir + "/" + kind + "/" + name + ".json";
-    std::error_code error;
-    if (!plain || !fs::is_regular_file(path, error)) {
-      std::string known;
-      for (const auto& n : list_config_names(dir, kind)) known += (known.empty() ? "" : ", ") + n;
-      throw UserError(std::string("unknown ") + what + " '" + printable(name, 100) + "' (known: " + known + "; files in " + dir + "/" +
-                      kind + "/)");
-    }
-    return path;
+    return config_file(dir, kind, name, what);
   };
   const std::string task_file = file_of("tasks", request.task, "task");
   const std::string model_file = file_of("models", request.model, "model");
@@ -270,17 +302,9 @@ Json resolve_config(const ConfigRequest& request) {
   config.apply(load_json_file(task_file), task_file, {"task.data", "task.generate"});
   config.apply(load_json_file(model_file), model_file, {"model.attention"});
 
-  // A profile has sections: "all" (every cell), "tasks": {task: ...}, "models": {model: ...}.
-  Json profile = load_json_file(profile_file);
-  if (!profile.is_object()) throw UserError(profile_file + ": expected a JSON object at the top level");
-  for (auto it = profile.begin(); it != profile.end(); ++it) {
-    const std::string& section = it.key();
-    if (section != "description" && section != "all" && section != "tasks" && section != "models")
-      throw UserError(profile_file + ": unknown section '" + printable(section, 100) +
-                      "' (valid: description, all, tasks, models)");
-    if ((section == "tasks" || section == "models") && !it.value().is_object())
-      throw UserError(profile_file + ": section '" + section + "' must be an object {name: layer}");
-  }
+  // A profile has sections: "all" (every cell), "tasks": {task: ...}, "models": {model: ...}, and
+  // "seeds" (seeds per cell of run_all.sh; not part of a single run's config).
+  const Json profile = load_profile(profile_file);
   if (profile.contains("all")) config.apply(profile["all"], profile_file + " (all)");
   if (profile.contains("tasks") && profile["tasks"].contains(request.task))
     config.apply(profile["tasks"][request.task], profile_file + " (tasks." + request.task + ")");
@@ -297,6 +321,21 @@ Json resolve_config(const ConfigRequest& request) {
   resolved["model"]["name"] = request.model;
   resolved["profile"] = request.profile;
   return resolved;
+}
+
+std::string first_difference(const Json& a, const Json& b, const std::string& prefix) {
+  if (a.is_object() && b.is_object()) {
+    for (auto it = a.begin(); it != a.end(); ++it) {
+      const std::string path = prefix.empty() ? it.key() : prefix + "." + it.key();
+      if (!b.contains(it.key())) return path;
+      std::string diff = first_difference(it.value(), b[it.key()], path);
+      if (!diff.empty()) return diff;
+    }
+    for (auto it = b.begin(); it != b.end(); ++it)
+      if (!a.contains(it.key())) return prefix.empty() ? it.key() : prefix + "." + it.key();
+    return "";
+  }
+  return a == b ? "" : (prefix.empty() ? "(root)" : prefix);
 }
 
 }  // namespace lra

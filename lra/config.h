@@ -32,6 +32,9 @@ std::vector<std::string> list_config_names(const std::string& config_dir, const 
 // Parses a JSON file (// comments allowed); UserError with file, line and column on bad JSON.
 Json load_json_file(const std::string& path);
 
+// The seeds per cell a profile asks of run_all.sh (its "seeds" section; 1 when absent).
+int profile_seeds(const std::string& config_dir, const std::string& profile);
+
 // The resolved config. Also records task.name, model.name and profile.
 Json resolve_config(const ConfigRequest& request);
 
@@ -56,6 +59,9 @@ class LayeredConfig {
   Json value_;
   std::map<std::string, std::string> sources_;
 };
+
+// The first key path where two configs differ ("" when equal).
+std::string first_difference(const Json& a, const Json& b, const std::string& prefix = "");
 
 // The valid key closest to `path` by edit distance.
 std::string nearest_key(const std::string& path, const std::vector<std::string>& candidates);

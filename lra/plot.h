@@ -4,7 +4,10 @@
 // restyle and re-render it (`gnuplot <name>.gp`).
 //   step-time-vs-length   log-log, one line per model
 //   peak-memory-vs-length log-log, one line per model
-//   accuracy-speed-memory LRA Figure 3: average accuracy vs steps/s, bubble area = peak memory
+//   accuracy-speed-memory LRA Figure 3: average accuracy (mean over seeds, 95% interval as error bar)
+//                         vs steps/s, bubble area = peak memory
+//   learning-curves       validation accuracy vs update, a panel per task: mean over seeds, min-max band
+// The first three need a bench result; the learning curves need only run reports.
 #include <string>
 #include <vector>
 

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "lra/atomic_file.h"
+#include "lra/seed_aggregate.h"
 
 namespace lra {
 namespace fs = std::filesystem;
@@ -24,25 +25,33 @@ std::string fixed(double value, int decimals) {
 
 std::string signed_fixed(double value, int decimals) { return (value >= 0 ? "+" : "") + fixed(value, decimals); }
 
-const Json* find_run(const std::vector<Json>& runs, const std::string& model, const std::string& task) {
+// The table's columns: the five LRA tasks, and Path-X when a run of it is present.
+std::vector<std::string> table_tasks(const std::vector<Json>& runs) {
+  std::vector<std::string> tasks = lra_table_tasks();
   for (const auto& r : runs)
-    if (r.value("model", "") == model && r.value("task", "") == task) return &r;
-  return nullptr;
+    if (r.value("task", "") == "pathx") return tasks.push_back("pathx"), tasks;
+  return tasks;
 }
 
-bool completed(const Json* run) { return run && run->value("status", "") == "completed" && run->contains("accuracy"); }
-
-double final_test(const Json& run) { return 100.0 * run["accuracy"]["final"]["test"].get<double>(); }
-double best_val_test(const Json& run) { return 100.0 * run["accuracy"]["best_val"]["test"].get<double>(); }
-
-std::vector<std::string> models_in(const std::vector<Json>& runs) {
-  std::vector<std::string> models;
-  for (const auto& r : runs) {
-    std::string m = r.value("model", "");
-    if (std::find(models.begin(), models.end(), m) == models.end()) models.push_back(m);
+// "(n=2 of 3; seed 3 failed)" when a cell lacks seeds, "(n=3)" otherwise.
+std::string seed_note(const Json& cell) {
+  std::string note = "(n=" + std::to_string(cell["n"].get<int>());
+  const Json& missing = cell["not_completed"];
+  if (!missing.empty()) {
+    note += " of " + std::to_string(cell["n"].get<int>() + static_cast<int>(missing.size()));
+    for (const auto& m : missing)
+      note += "; seed " + std::to_string(m["seed"].get<int64_t>()) + " " + m["status"].get<std::string>();
   }
-  std::sort(models.begin(), models.end());
-  return models;
+  return note + ")";
+}
+
+// Deltas against a published number only on comparable data: the official release or the task's own
+// generator ("R"/"G"), at the paper profile. Otherwise the reason.
+std::string incomparable_reason(const Json& cell) {
+  const std::string mark = cell.value("data_mark", "");
+  if (mark != "R" && mark != "G") return "substitute data";
+  if (cell.value("profile", "") != "paper") return "reduced profile '" + cell.value("profile", "") + "'";
+  return "";
 }
 
 std::string task_title(const std::string& task) {
@@ -60,94 +69,150 @@ const std::vector<std::string>& lra_table_tasks() {
   return tasks;
 }
 
-std::vector<Json> collect_run_reports(const std::string& dir) {
-  std::vector<Json> runs;
-  if (!fs::exists(dir)) return runs;
-  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
-    if (entry.path().filename() != "latest.json") continue;
-    Json doc = Json::parse(read_text_file(entry.path().string()), nullptr, /*allow_exceptions=*/false);
-    if (doc.is_object() && doc.contains("run_id") && doc.contains("task") && doc.contains("model"))
-      runs.push_back(std::move(doc));
-  }
-  std::sort(runs.begin(), runs.end(), [](const Json& a, const Json& b) {
-    return std::make_pair(a["task"].get<std::string>(), a["model"].get<std::string>()) <
-           std::make_pair(b["task"].get<std::string>(), b["model"].get<std::string>());
-  });
-  return runs;
-}
-
-std::string data_mark(const Json& run) {
-  const Json& data = run.contains("data") ? run["data"] : Json::object();
-  if (data.value("substitute", false)) return "S";
-  if (data.value("source", "").find("generat") != std::string::npos) return "G";
-  return "R";
-}
-
-std::string table1_markdown(const std::vector<Json>& runs, const Json& published) {
-  std::vector<std::string> tasks = lra_table_tasks();
-  for (const auto& r : runs)
-    if (r.value("task", "") == "pathx" && std::find(tasks.begin(), tasks.end(), "pathx") == tasks.end())
-      tasks.push_back("pathx");
+std::string accuracy_table(const Json& summary, const std::vector<std::string>& tasks, const char* checkpoint) {
   std::ostringstream out;
   out << "| model |";
   for (const auto& t : tasks) out << " " << task_title(t) << " |";
   out << " Avg (5 tasks) |\n|---|";
   for (size_t i = 0; i <= tasks.size(); ++i) out << "---|";
   out << "\n";
-  for (const auto& model : models_in(runs)) {
-    out << "| " << model << " |";
-    double sum = 0;
-    int counted = 0;
+  for (const auto& model : summary["models"]) {
+    out << "| " << model.get<std::string>() << " |";
     for (const auto& task : tasks) {
-      const Json* run = find_run(runs, model, task);
-      if (completed(run)) {
-        out << " " << fixed(final_test(*run), 1) << " / " << fixed(best_val_test(*run), 1) << " " << data_mark(*run)
-            << " |";
-        if (task != "pathx") sum += final_test(*run), ++counted;
-      } else {
-        out << " " << (run ? "(" + run->value("status", "?") + ")" : "missing") << " |";
+      const Json* cell = find_cell(summary, task, model);
+      if (!cell) {
+        out << " missing |";
+        continue;
       }
+      if ((*cell)["n"].get<int>() == 0) {
+        out << " " << seed_note(*cell) << " |";
+        continue;
+      }
+      out << " " << mean_pm((*cell)[checkpoint]) << " " << seed_note(*cell) << " " << (*cell)["data_mark"].get<std::string>();
+      if ((*cell)["above_majority"] == false) out << " †";
+      out << " |";
     }
-    out << " " << (counted ? fixed(sum / counted, 2) + (counted < 5 ? " (" + std::to_string(counted) + "/5)" : "")
-                           : "missing")
-        << " |\n";
+    for (const auto& avg : summary["averages"]) {
+      if (avg["model"] != model) continue;
+      const int counted = avg["tasks_counted"], expected = avg["tasks_expected"];
+      out << " " << (counted == 0 ? "missing" : mean_pm(avg[checkpoint], 2) + " (n=" +
+                     std::to_string(avg[checkpoint]["n"].get<int>()) + ")" +
+                     (counted < expected ? " (" + std::to_string(counted) + "/" + std::to_string(expected) + " tasks)" : ""))
+          << " |";
+    }
+    out << "\n";
   }
   // Chance: the majority class of the training split, scored on test.
   out << "| *majority class* |";
   for (const auto& task : tasks) {
-    const Json* any = nullptr;
-    for (const auto& r : runs)
-      if (r.value("task", "") == task && r.contains("majority_baseline")) any = &r;
-    out << " " << (any ? fixed(100.0 * (*any)["majority_baseline"]["test"].get<double>(), 1) : "missing") << " |";
+    std::string shown = "missing";
+    for (const auto& cell : summary["cells"])
+      if (cell["task"] == task && !cell["majority"].is_null()) shown = fixed(cell["majority"].get<double>(), 1);
+    out << " " << shown << " |";
   }
-  out << " |\n\n";
-  out << "Cells: test accuracy (%) of the final checkpoint / of the best-validation checkpoint; data: "
-         "G = generated with the task's own generator, S = substitute data, R = the official release. "
-         "The average uses the final checkpoints, as the LRA paper does.\n\n";
+  out << " |\n";
+  return out.str();
+}
 
-  // Published rows beside ours.
+std::string comparisons_markdown(const Json& summary) {
+  std::ostringstream out;
+  out << "Each model's final-checkpoint test accuracy minus the Transformer's on the same task (Welch's "
+         "two-sample t-test, two-sided, 95%, no correction for multiple comparisons). Rank = 1 + the number "
+         "of models that are better by a margin the seeds resolve; equal ranks are ties.\n\n"
+         "| task | model | mean | − transformer | 95% interval | p | verdict | rank |\n|---|---|---|---|---|---|---|---|\n";
+  for (const auto& task : summary["tasks"]) {
+    if (!summary["comparisons"].contains(task)) continue;
+    const Json& c = summary["comparisons"][task.get<std::string>()];
+    for (const auto& model : summary["models"]) {
+      const Json* cell = find_cell(summary, task, model);
+      if (!cell) continue;
+      out << "| " << task_title(task) << " | " << model.get<std::string>() << " | " << mean_pm((*cell)["final"]) << " |";
+      const Json* row = nullptr;
+      for (const auto& r : c["rows"])
+        if (r["model"] == model) row = &r;
+      if (model == kReferenceModel) out << " (reference) | | | |";
+      else if (!row) out << " no reference | | | |";
+      else if ((*row)["half_width"].is_null())
+        out << " " << signed_fixed((*row)["difference"].get<double>(), 1) << " | – | – | " << (*row)["verdict"].get<std::string>() << " |";
+      else {
+        const double d = (*row)["difference"], h = (*row)["half_width"], pv = (*row)["p_value"];
+        out << " " << signed_fixed(d, 1) << " | [" << signed_fixed(d - h, 1) << ", " << signed_fixed(d + h, 1)
+            << "] | " << (pv < 0.001 ? std::string("<0.001") : fixed(pv, 3)) << " | " << (*row)["verdict"].get<std::string>() << " |";
+      }
+      const std::string m = model;
+      out << " " << (c["ranks"].contains(m) ? std::to_string(c["ranks"][m].get<int>()) : "–") << " |\n";
+    }
+  }
+  out << "\nThe smallest difference these seeds could detect (two models, 80% power, two-sided 5%, from the "
+         "pooled seed-to-seed spread of the task's cells); a real difference smaller than this needs more "
+         "seeds (`./run_all.sh --seeds K`):\n\n"
+         "| task | seeds per model | pooled sd | detectable difference | largest gap between model means |\n|---|---|---|---|---|\n";
+  for (const auto& task : summary["tasks"]) {
+    if (!summary["comparisons"].contains(task)) continue;
+    const Json& c = summary["comparisons"][task.get<std::string>()];
+    double lo = 1e300, hi = -1e300;
+    for (const auto& cell : summary["cells"])
+      if (cell["task"] == task && !cell["final"]["mean"].is_null())
+        lo = std::min(lo, cell["final"]["mean"].get<double>()), hi = std::max(hi, cell["final"]["mean"].get<double>());
+    out << "| " << task_title(task) << " | " << c["seeds_per_model"].get<int>() << " | "
+        << (c["pooled_sd"].is_null() ? "–" : fixed(c["pooled_sd"].get<double>(), 2)) << " | "
+        << (c["minimum_detectable_difference"].is_null() ? "– (needs ≥ 2 seeds)"
+                                                         : fixed(c["minimum_detectable_difference"].get<double>(), 1) + " points")
+        << " | " << (hi >= lo ? fixed(hi - lo, 1) : "–") << " |\n";
+  }
+  return out.str();
+}
+
+std::string table1_from_summary(const Json& summary, const Json& published) {
+  const auto tasks = summary["tasks"].get<std::vector<std::string>>();
+  std::ostringstream out;
+  out << "Test accuracy (%) as mean ± half-width of the 95% interval over seeds (Student t, n shown); "
+         "data: G = generated with the task's own generator, S = substitute data, R = the official release; "
+         "† = the interval does not lie above the majority class. The average is taken per seed over the five "
+         "tasks (seeds that completed all of them), then over seeds.\n\n"
+      << "**Final checkpoint** (as the LRA paper reports):\n\n" << accuracy_table(summary, tasks, "final")
+      << "\n**Best-validation checkpoint** (as PyTorch harnesses report):\n\n"
+      << accuracy_table(summary, tasks, "best_val") << "\n### Which models are distinguishable\n\n"
+      << comparisons_markdown(summary);
+
+  // Published rows beside ours; deltas only where our data and profile match theirs.
   if (published.contains("table1")) {
-    out << "| published | source |";
+    out << "\n### Published numbers\n\n| published | source |";
     for (const auto& t : lra_table_tasks()) out << " " << task_title(t) << " |";
     out << " Avg |\n|---|---|";
     for (size_t i = 0; i <= lra_table_tasks().size(); ++i) out << "---|";
     out << "\n";
+    std::set<std::string> reasons;
     for (auto it = published["table1"].begin(); it != published["table1"].end(); ++it) {
       const Json& row = it.value();
       const std::string ours_model = row.value("row_of", it.key());
       out << "| " << it.key() << " | " << row.value("source", "") << " |";
       for (const auto& t : lra_table_tasks()) {
         out << " " << fixed(row[t].get<double>(), 2);
-        const Json* run = find_run(runs, ours_model, t);
-        if (completed(run)) out << " (ours " << signed_fixed(final_test(*run) - row[t].get<double>(), 1) << ")";
+        const Json* cell = find_cell(summary, t, ours_model);
+        if (cell && (*cell)["n"].get<int>() > 0) {
+          const std::string why = incomparable_reason(*cell);
+          if (why.empty()) out << " (ours " << signed_fixed((*cell)["final"]["mean"].get<double>() - row[t].get<double>(), 1) << ")";
+          else reasons.insert(task_title(t) + ": " + why);
+        }
         out << " |";
       }
       out << " " << fixed(row["avg"].get<double>(), 2) << " |\n";
     }
-    out << "\n(ours ±x) = our final-checkpoint test accuracy minus the published number, same model and task. "
+    out << "\n(ours ±x) = our mean final-checkpoint test accuracy minus the published number, same model and "
+           "task, printed only on the official release or the task's own generator at the paper profile. "
            "Luna-16 and Luna-128 LRA rows were not found in any readable source.\n";
+    if (!reasons.empty()) {
+      out << "No deltas where our numbers are not comparable:";
+      for (const auto& r : reasons) out << " " << r << ";";
+      out << " there the published row is shown for orientation only.\n";
+    }
   }
   return out.str();
+}
+
+std::string table1_markdown(const std::vector<Json>& runs, const Json& published) {
+  return table1_from_summary(aggregate_seeds(runs, table_tasks(runs), lra_table_tasks()), published);
 }
 
 std::string table2_markdown(const Json& bench, const Json& published) {
@@ -246,9 +311,13 @@ std::string table2_markdown(const Json& bench, const Json& published) {
   return out.str();
 }
 
+Json report_summary(const std::vector<Json>& runs) {
+  return aggregate_seeds(runs, table_tasks(runs), lra_table_tasks());
+}
+
 std::string report_markdown(const std::vector<Json>& runs, const Json& bench, const Json& published) {
   std::ostringstream out;
-  out << "# LRA report\n\n## Table 1: accuracy\n\n" << table1_markdown(runs, published);
+  out << "# LRA report\n\n## Table 1: accuracy\n\n" << table1_from_summary(report_summary(runs), published);
   out << "\n## Table 2: speed and memory vs sequence length\n\n" << table2_markdown(bench, published);
   std::set<std::string> commits, profiles, sources;
   for (const auto& r : runs) {

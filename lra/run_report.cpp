@@ -6,7 +6,9 @@
 #include <cctype>
 #include <ctime>
 #include <filesystem>
+#include <map>
 #include <random>
+#include <tuple>
 
 #include "lra/atomic_file.h"
 #include "lra/environment.h"
@@ -59,6 +61,53 @@ int64_t reported_steps(const std::string& report_path) {
 void write_run_report(const RunPaths& paths, const Json& report) {
   write_json_atomically(paths.report, report);
   write_json_atomically(paths.latest, report);
+}
+
+namespace fs = std::filesystem;
+
+std::vector<Json> collect_run_reports(const std::string& dir) {
+  using Key = std::tuple<std::string, std::string, int64_t>;
+  auto key_of = [](const Json& r) {
+    const Json seed = r.value("seed", Json(0));
+    return Key{r["task"].get<std::string>(), r["model"].get<std::string>(),
+               seed.is_number_integer() ? seed.get<int64_t>() : 0};
+  };
+  std::map<Key, Json> by_seed;
+  if (!fs::exists(dir)) return {};
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    if (entry.path().filename() != "latest.json") continue;
+    Json doc = Json::parse(read_text_file(entry.path().string()), nullptr, /*allow_exceptions=*/false);
+    if (!doc.is_object() || !doc.contains("run_id") || !doc["run_id"].is_string() || !doc.contains("task") ||
+        !doc["task"].is_string() || !doc.contains("model") || !doc["model"].is_string())
+      continue;
+    auto [it, inserted] = by_seed.emplace(key_of(doc), doc);
+    if (!inserted && doc["run_id"].get<std::string>() > it->second["run_id"].get<std::string>()) it->second = doc;
+  }
+  std::vector<Json> runs;
+  for (auto& [key, doc] : by_seed) runs.push_back(std::move(doc));
+  return runs;
+}
+
+std::string data_mark(const Json& run) {
+  const Json& data = run.contains("data") ? run["data"] : Json::object();
+  if (data.value("substitute", false)) return "S";
+  if (data.value("source", "").find("generat") != std::string::npos) return "G";
+  return "R";
+}
+
+ReuseDecision reuse_decision(const Json& earlier, const Json& config, const std::string& data_dir) {
+  const std::string commit = earlier.contains("environment") ? earlier["environment"].value("git_commit", "") : "";
+  if (commit.size() >= 6 && commit.compare(commit.size() - 6, 6, "-dirty") == 0)
+    return {false, "it was made by a build from a tree with uncommitted changes (" + commit + ")"};
+  if (commit != lra_git_commit())
+    return {false, "it was made by lra commit " + (commit.empty() ? std::string("(unknown)") : commit) +
+                       ", this binary is commit " + lra_git_commit()};
+  if (!earlier.contains("config")) return {false, "it records no config"};
+  const std::string diff = first_difference(earlier["config"], config);
+  if (!diff.empty()) return {false, "its config differs at '" + diff + "'"};
+  const std::string earlier_data = earlier.contains("data") ? earlier["data"].value("data_dir", "") : "";
+  if (earlier_data != data_dir) return {false, "it read data from '" + earlier_data + "', not '" + data_dir + "'"};
+  return {true, ""};
 }
 
 }  // namespace lra

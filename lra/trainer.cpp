@@ -54,22 +54,6 @@ class SignalScope {
   struct sigaction old_int_ {}, old_term_ {};
 };
 
-// The first key path where two configs differ ("" when equal).
-std::string first_difference(const Json& a, const Json& b, const std::string& prefix = "") {
-  if (a.is_object() && b.is_object()) {
-    for (auto it = a.begin(); it != a.end(); ++it) {
-      const std::string path = prefix.empty() ? it.key() : prefix + "." + it.key();
-      if (!b.contains(it.key())) return path;
-      std::string diff = first_difference(it.value(), b[it.key()], path);
-      if (!diff.empty()) return diff;
-    }
-    for (auto it = b.begin(); it != b.end(); ++it)
-      if (!a.contains(it.key())) return prefix.empty() ? it.key() : prefix + "." + it.key();
-    return "";
-  }
-  return a == b ? "" : (prefix.empty() ? "(root)" : prefix);
-}
-
 struct Curves {
   Json train = Json::array();  // {step, loss, accuracy, lr}
   Json val = Json::array();    // {step, loss, accuracy}
@@ -521,14 +505,49 @@ int Trainer::run() {
 }  // namespace
 
 std::string default_out_dir(const Json& config) {
-  return "results/" + config.at("profile").get<std::string>() + "/" + config.at("task").at("name").get<std::string>() +
-         "/" + config.at("model").at("name").get<std::string>();
+  return "runs/" + config.at("profile").get<std::string>() + "/" + config.at("task").at("name").get<std::string>() +
+         "/" + config.at("model").at("name").get<std::string>() + "/seed-" +
+         std::to_string(config.at("train").at("seed").get<int64_t>());
 }
+
+namespace {
+
+// --reuse: what to do with the run already recorded in the output folder. Returns true when it is a
+// finished run of this very commit, config and data (nothing to do); may switch on resume.
+bool reuse_earlier_run(const Json& config, TrainOptions& options) {
+  const std::string latest = options.out_dir + "/latest.json";
+  if (!std::filesystem::exists(latest)) return false;
+  const Json earlier = Json::parse(read_text_file(latest), nullptr, /*allow_exceptions=*/false);
+  if (!earlier.is_object() || !earlier.contains("run_id") || !earlier["run_id"].is_string()) {
+    std::fprintf(stderr, "lra: %s is not a run report; starting a new run\n", latest.c_str());
+    return false;
+  }
+  const std::string run_id = earlier["run_id"], status = earlier.value("status", "?");
+  const ReuseDecision decision = reuse_decision(earlier, config, options.data_dir);
+  if (!decision.same_run) {
+    std::fprintf(stderr,
+                 "lra: NOTE: %s holds run %s (%s), which is NOT reused: %s. Starting a new run; the earlier report "
+                 "stays as %s/%s.json\n",
+                 options.out_dir.c_str(), run_id.c_str(), status.c_str(), decision.reason.c_str(),
+                 options.out_dir.c_str(), run_id.c_str());
+    return false;
+  }
+  if (status == "completed" || status == "diverged") {
+    std::fprintf(stderr, "lra: %s: run %s (%s) was made by this commit with this config and data; reused, not re-run\n",
+                 options.out_dir.c_str(), run_id.c_str(), status.c_str());
+    return true;
+  }
+  if (status == "interrupted" || status == "running") options.resume = true;
+  return false;
+}
+
+}  // namespace
 
 int run_training(const Json& config, const TrainOptions& options) {
   TrainOptions resolved = options;
   if (resolved.out_dir.empty()) resolved.out_dir = default_out_dir(config);
   if (resolved.data_dir.empty()) throw UserError("--data-dir is required (the root of the LRA release layout)");
+  if (resolved.reuse && !resolved.resume && reuse_earlier_run(config, resolved)) return 0;
   Trainer trainer(config, resolved);
   return trainer.run();
 }

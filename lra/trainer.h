@@ -10,8 +10,10 @@ namespace lra {
 
 struct TrainOptions {
   std::string data_dir;
-  std::string out_dir;         // default: results/<profile>/<task>/<model>
+  std::string out_dir;         // default: runs/<profile>/<task>/<model>/seed-<seed>
   bool resume = false;         // continue the run recorded in out_dir/latest.json
+  bool reuse = false;          // out_dir's latest run, if made by this commit with this config and data:
+                               // completed -> reported and not re-run; interrupted -> resumed
   std::string device = "cpu";  // cpu | cuda[:N]
   bool quiet = false;
   int64_t stop_after = 0;      // > 0: checkpoint and stop after this many updates (resume later)
@@ -25,7 +27,8 @@ constexpr int kExitInterrupted = 130;
 // Trains, validates, tests and writes the report; returns the process exit code.
 int run_training(const Json& config, const TrainOptions& options);
 
-// The default output folder of a resolved config.
+// The default output folder of a resolved config: runs/<profile>/<task>/<model>/seed-<seed>. Never
+// under results/, where the committed reference runs live.
 std::string default_out_dir(const Json& config);
 
 }  // namespace lra

@@ -27,23 +27,27 @@ TEST_CASE("table 1 shows final / best-val accuracy with the data source, and mis
   std::vector<Json> runs{run("listops", "luna-16", 0.35, 0.36), run("text", "luna-16", 0.6, 0.62, "synthetic", true),
                          run("listops", "transformer", 0.30, 0.31)};
   std::string table = lra::table1_markdown(runs, Json::object());
-  CHECK_THAT(table, Contains("| luna-16 | 35.0 / 36.0 G | 60.0 / 62.0 S | missing | missing | missing | 47.50 (2/5) |"));
-  CHECK_THAT(table, Contains("| transformer | 30.0 / 31.0 G | missing |"));
+  // One seed each: the mean without an interval, n shown; the final table first, then the best-val one.
+  CHECK_THAT(table, Contains("| luna-16 | 35.0 (n=1) G | 60.0 (n=1) S | missing | missing | missing | 47.50 (n=1) (2/5 tasks) |"));
+  CHECK_THAT(table, Contains("| luna-16 | 36.0 (n=1) G | 62.0 (n=1) S | missing | missing | missing | 49.00 (n=1) (2/5 tasks) |"));
+  CHECK_THAT(table, Contains("| transformer | 30.0 (n=1) G | missing |"));
   CHECK_THAT(table, Contains("*majority class* | 10.0 |"));
 }
 
-TEST_CASE("table 1 prints published rows with our delta", "[report]") {
+TEST_CASE("table 1 prints published rows with our delta on the task's generator at the paper profile", "[report]") {
   Json published = {{"table1", {{"luna-256", {{"source", "paper"}, {"listops", 37.98}, {"text", 65.78},
                                              {"retrieval", 79.56}, {"image", 47.86}, {"pathfinder", 78.55},
                                              {"avg", 61.95}}}}}};
-  std::string table = lra::table1_markdown({run("listops", "luna-256", 0.40, 0.41)}, published);
+  Json paper_run = run("listops", "luna-256", 0.40, 0.41);
+  paper_run["profile"] = "paper";
+  std::string table = lra::table1_markdown({paper_run}, published);
   CHECK_THAT(table, Contains("| luna-256 | paper | 37.98 (ours +2.0) | 65.78 |"));
 }
 
 TEST_CASE("an unfinished run is shown with its status", "[report]") {
   Json r = run("image", "linformer", 0.5, 0.5);
   r["status"] = "diverged";
-  CHECK_THAT(lra::table1_markdown({r}, Json::object()), Contains("(diverged)"));
+  CHECK_THAT(lra::table1_markdown({r}, Json::object()), Contains("| (n=0 of 1; seed 0 diverged) |"));
 }
 
 TEST_CASE("bench ratios and table 2 compare every model with the Transformer at the same length", "[report]") {
@@ -79,5 +83,5 @@ TEST_CASE("plots carry one data block per model and the bubble chart joins accur
   CHECK(figures[0].name == "step-time-vs-length");
   CHECK_THAT(figures[0].data, Contains("# luna-16\n1024 0.5\n2048 1\n"));
   CHECK_THAT(figures[0].script, Contains("index 1"));
-  CHECK_THAT(figures[2].data, Contains("\"luna-16\" 35 2 953.674"));
+  CHECK_THAT(figures[2].data, Contains("\"luna-16\" 35 2 953.674 0\n"));  // one seed: no error bar
 }

@@ -57,25 +57,31 @@ void add_report_command(CLI::App& app, GlobalOptions& global, Action& action) {
       const std::string profiles = op_profile_markdown(bench);
       if (!profiles.empty()) markdown += "\n## Where a step's time goes (lra bench --op-profile)\n\n" + profiles;
       const std::string out = options->out.empty() ? options->dir + "/report.md" : options->out;
+      const std::string summary = (std::filesystem::path(out).parent_path() / "summary.json").string();
+      write_text_atomically(summary, report_summary(runs).dump(2) + "\n");
       write_text_atomically(out, markdown);
-      std::cout << markdown << "\nreport: " << out << " (" << runs.size() << " runs)\n";
+      std::cout << markdown << "\nreport: " << out << " (" << runs.size() << " runs); aggregates: " << summary << "\n";
       return 0;
     };
   });
 }
 
 void add_plot_command(CLI::App& app, GlobalOptions& /*global*/, Action& action) {
-  auto* plot = app.add_subcommand("plot", "gnuplot figures (PNG + SVG + .gp + .dat): time, memory, bubble chart");
+  auto* plot = app.add_subcommand("plot", "gnuplot figures (PNG + SVG + .gp + .dat): time, memory, bubble chart, learning curves");
   auto options = std::make_shared<ReportOptions>();
   add_common(*plot, *options);
   plot->add_option("--out", options->out, "output folder (default DIR/figures)");
   plot->callback([&action, options] {
     action = [options] {
       Json bench = load_bench(*options);
-      if (bench.is_null()) throw UserError("no bench result in " + options->dir + "/bench/; run `lra bench` first");
+      const auto runs = collect_run_reports(options->dir);
+      if (bench.is_null() && runs.empty())
+        throw UserError("no run reports and no bench result in " + options->dir +
+                        "; hint: run `lra train --out " + options->dir + "/...` or `lra bench --out " + options->dir +
+                        "/bench` first");
       const std::string out = options->out.empty() ? options->dir + "/figures" : options->out;
       std::filesystem::create_directories(out);
-      for (const auto& png : write_plots(bench, collect_run_reports(options->dir), out)) std::cout << png << "\n";
+      for (const auto& png : write_plots(bench, runs, out)) std::cout << png << "\n";
       return 0;
     };
   });

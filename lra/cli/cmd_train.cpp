@@ -14,8 +14,11 @@ void add_train_command(CLI::App& app, GlobalOptions& global, Action& action) {
   add_config_options(*train, *config_options);
   train->add_option("--data-dir", options->data_dir, "root of the LRA release layout (or of generated data)")
       ->required();
-  train->add_option("--out", options->out_dir, "output folder (default results/<profile>/<task>/<model>)");
+  train->add_option("--out", options->out_dir, "output folder (default runs/<profile>/<task>/<model>/seed-<seed>)");
   train->add_flag("--resume", options->resume, "continue the run recorded in <out>/latest.json from its checkpoint");
+  train->add_flag("--reuse", options->reuse,
+                  "if <out>/latest.json is a run of this lra commit with this config and data: completed -> "
+                  "report it and exit, interrupted -> resume; anything else -> start a new run (said so)");
   train->add_option("--device", options->device, "cpu, cuda or cuda:N")->capture_default_str();
   train->add_option("--seed", *seed, "random seed (same as --set train.seed=S)");
   train->add_option("--precision", *precision, "fp32, bf16 (CPU or CUDA autocast) or fp16 (CUDA)");

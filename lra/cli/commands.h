@@ -29,6 +29,7 @@ void add_report_command(CLI::App& app, GlobalOptions& global, Action& action);
 void add_plot_command(CLI::App& app, GlobalOptions& global, Action& action);
 void add_launch_command(CLI::App& app, GlobalOptions& global, Action& action);
 void add_checkpoint_command(CLI::App& app, GlobalOptions& global, Action& action);
+void add_plan_command(CLI::App& app, GlobalOptions& global, Action& action);
 
 // Common options of commands that resolve a config (--task --model --profile --set).
 struct ConfigOptions {

@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   lra::cli::add_plot_command(app, global, action);
   lra::cli::add_launch_command(app, global, action);
   lra::cli::add_checkpoint_command(app, global, action);
+  lra::cli::add_plan_command(app, global, action);
 
   try {
     app.parse(argc, argv);
