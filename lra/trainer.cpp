@@ -535,6 +535,10 @@ bool reuse_earlier_run(const Json& config, TrainOptions& options) {
   if (status == "completed" || status == "diverged") {
     std::fprintf(stderr, "lra: %s: run %s (%s) was made by this commit with this config and data; reused, not re-run\n",
                  options.out_dir.c_str(), run_id.c_str(), status.c_str());
+    const Json accuracy = earlier.value("accuracy", Json::object());
+    if (accuracy.contains("final") && accuracy.contains("best_val"))
+      std::fprintf(stderr, "test accuracy: final %f, best-val %f (reused)\n",
+                   accuracy["final"].value("test", 0.0), accuracy["best_val"].value("test", 0.0));
     return true;
   }
   if (status == "interrupted" || status == "running") options.resume = true;
