@@ -30,7 +30,7 @@ while [ $# -gt 0 ]; do
     --out) out=$2; shift 2 ;;
     --no-bench) bench=0; shift ;;
     --precision) precision=$2; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "run_all.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -106,8 +106,8 @@ if [ "$bench" = 1 ]; then
     echo "bench: done in $(elapsed "$t0")"
   fi
 fi
-$lra report "$out" > "$log_dir/report.log"
-$lra plot "$out" > "$log_dir/plot.log"
+$lra report "$out" > "$log_dir/report.log" 2>&1 || echo "report FAILED (see $log_dir/report.log)"
+$lra plot "$out" > "$log_dir/plot.log" 2>&1 || echo "plot FAILED (see $log_dir/plot.log)"
 figures=$out/figures/
 
 echo

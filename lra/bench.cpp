@@ -213,7 +213,11 @@ std::string bench_csv(const Json& rows) {
 
 Json run_bench(const BenchOptions& options, const std::string& self_exe) {
   const double limit = options.memory_limit_gb > 0 ? options.memory_limit_gb * 1e9 : 0.85 * physical_memory_bytes();
-  for (const auto& model : options.models) find_model(model);  // unknown names fail before any work
+  // Unknown names and out-of-range values (--set, --batch, --lengths) fail before any work or file.
+  for (const auto& model : options.models) {
+    find_model(model);
+    for (int64_t length : options.lengths) cell_config(options, model, length);
+  }
   apply_runtime_settings(cell_config(options, options.models.front(), options.lengths.front()));  // as the cells do
   const double gemm_before = measure_gemm_flops(options.device, options.precision);
   Json rows = Json::array();

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "lra/atomic_file.h"
+#include "lra/config_ranges.h"
 #include "lra/errors.h"
 
 namespace lra {
@@ -298,7 +299,12 @@ Json resolve_config(const ConfigRequest& request) {
   const std::string profile_file = file_of("profiles", request.profile, "profile");
 
   const std::string defaults_file = dir + "/defaults.json";
-  LayeredConfig config(load_json_file(defaults_file), defaults_file);
+  Json defaults = load_json_file(defaults_file);
+  if (!defaults.is_object()) throw UserError(defaults_file + ": expected a JSON object at the top level");
+  // The "ranges" section declares valid values; it is not itself a config key.
+  const auto ranges = parse_ranges(defaults.contains("ranges") ? defaults["ranges"] : Json::object(), defaults_file);
+  defaults.erase("ranges");
+  LayeredConfig config(std::move(defaults), defaults_file);
   config.apply(load_json_file(task_file), task_file, {"task.data", "task.generate"});
   config.apply(load_json_file(model_file), model_file, {"model.attention"});
 
@@ -320,6 +326,7 @@ Json resolve_config(const ConfigRequest& request) {
   resolved["task"]["name"] = request.task;
   resolved["model"]["name"] = request.model;
   resolved["profile"] = request.profile;
+  validate_config(resolved, ranges, [&](const std::string& key) { return config.source_of(key); });
   return resolved;
 }
 

@@ -63,16 +63,16 @@ std::string blas_warning(const BlasInfo& blas) {
          "WARNING: fix: sudo apt-get install libopenblas0-openmp   (or run scripts/setup.sh)\n";
 }
 
-namespace {
-std::vector<std::string>& command_line_storage() {
-  static std::vector<std::string> args;
-  return args;
-}
-
 std::string hostname() {
   char buffer[256] = {0};
   if (::gethostname(buffer, sizeof(buffer) - 1) != 0) return "unknown";
   return buffer;
+}
+
+namespace {
+std::vector<std::string>& command_line_storage() {
+  static std::vector<std::string> args;
+  return args;
 }
 
 std::string cpu_model() {

@@ -9,7 +9,8 @@
 namespace lra {
 
 const char* lra_version();     // generated at build time (scripts/version_stamp.cmake)
-const char* lra_git_commit();  // short hash, "-dirty" when the tree had uncommitted changes
+const char* lra_git_commit();
+std::string hostname();  // short hash, "-dirty" when the tree had uncommitted changes
 
 std::string libtorch_version();
 bool cuda_available();

@@ -47,4 +47,6 @@ std::string printable(const std::string& bytes, size_t max_bytes) {
   return out;
 }
 
+std::string first_line(const std::string& message) { return message.substr(0, message.find('\n')); }
+
 }  // namespace lra

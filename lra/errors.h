@@ -18,4 +18,7 @@ constexpr int kExitUserError = 2;
 // message stays one printable UTF-8 line (the loaders' non-UTF-8 rule: bytes are data, never echoed raw).
 std::string printable(const std::string& bytes, size_t max_bytes = 60);
 
+// The first line of a message (libtorch's errors append a multi-line backtrace).
+std::string first_line(const std::string& message);
+
 }  // namespace lra

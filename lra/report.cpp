@@ -130,8 +130,9 @@ std::string comparisons_markdown(const Json& summary) {
       const Json* row = nullptr;
       for (const auto& r : c["rows"])
         if (r["model"] == model) row = &r;
-      if (model == kReferenceModel) out << " (reference) | | | |";
-      else if (!row) out << " no reference | | | |";
+      if ((*cell)["n"].get<int>() == 0) out << " – | – | – | no completed seed |";
+      else if (model == kReferenceModel) out << " (reference) | | | |";
+      else if (!row) out << " – | – | – | no completed reference seed |";
       else if ((*row)["half_width"].is_null())
         out << " " << signed_fixed((*row)["difference"].get<double>(), 1) << " | – | – | " << (*row)["verdict"].get<std::string>() << " |";
       else {

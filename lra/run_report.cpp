@@ -1,6 +1,9 @@
 #include "lra/run_report.h"
 
+#include <signal.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <cctype>
@@ -66,11 +69,15 @@ void write_run_report(const RunPaths& paths, const Json& report) {
 namespace fs = std::filesystem;
 
 std::vector<Json> collect_run_reports(const std::string& dir) {
-  using Key = std::tuple<std::string, std::string, int64_t>;
+  // Two reports are the same seed of the same cell only under the same profile and precision too.
+  using Key = std::tuple<std::string, std::string, int64_t, std::string, std::string>;
   auto key_of = [](const Json& r) {
     const Json seed = r.value("seed", Json(0));
+    const Json profile = r.value("profile", Json(""));
+    const Json dtype = r.value("dtype", Json(""));
     return Key{r["task"].get<std::string>(), r["model"].get<std::string>(),
-               seed.is_number_integer() ? seed.get<int64_t>() : 0};
+               seed.is_number_integer() ? seed.get<int64_t>() : 0, profile.is_string() ? profile.get<std::string>() : "",
+               dtype.is_string() ? dtype.get<std::string>() : ""};
   };
   std::map<Key, Json> by_seed;
   if (!fs::exists(dir)) return {};
@@ -88,6 +95,17 @@ std::vector<Json> collect_run_reports(const std::string& dir) {
   return runs;
 }
 
+std::string effective_status(const Json& run) {
+  if (!run.contains("status") || !run["status"].is_string()) return "?";
+  const std::string status = run["status"];
+  if (status != "running" || !run.contains("pid") || !run["pid"].is_number_integer()) return status;
+  const bool here = run.contains("environment") && run["environment"].is_object() &&
+                    run["environment"].value("hostname", Json("")) == hostname();
+  const auto pid = static_cast<pid_t>(run["pid"].get<int64_t>());
+  if (here && pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH) return "running (process gone)";
+  return status;
+}
+
 std::string data_mark(const Json& run) {
   const Json& data = run.contains("data") ? run["data"] : Json::object();
   if (data.value("substitute", false)) return "S";
@@ -96,7 +114,13 @@ std::string data_mark(const Json& run) {
 }
 
 ReuseDecision reuse_decision(const Json& earlier, const Json& config, const std::string& data_dir) {
-  const std::string commit = earlier.contains("environment") ? earlier["environment"].value("git_commit", "") : "";
+  auto text_at = [&](const char* section, const char* key) {
+    if (!earlier.contains(section) || !earlier[section].is_object() || !earlier[section].contains(key) ||
+        !earlier[section][key].is_string())
+      return std::string();
+    return earlier[section][key].get<std::string>();
+  };
+  const std::string commit = text_at("environment", "git_commit");
   if (commit.size() >= 6 && commit.compare(commit.size() - 6, 6, "-dirty") == 0)
     return {false, "it was made by a build from a tree with uncommitted changes (" + commit + ")"};
   if (commit != lra_git_commit())
@@ -105,7 +129,7 @@ ReuseDecision reuse_decision(const Json& earlier, const Json& config, const std:
   if (!earlier.contains("config")) return {false, "it records no config"};
   const std::string diff = first_difference(earlier["config"], config);
   if (!diff.empty()) return {false, "its config differs at '" + diff + "'"};
-  const std::string earlier_data = earlier.contains("data") ? earlier["data"].value("data_dir", "") : "";
+  const std::string earlier_data = text_at("data", "data_dir");
   if (earlier_data != data_dir) return {false, "it read data from '" + earlier_data + "', not '" + data_dir + "'"};
   return {true, ""};
 }

@@ -31,13 +31,23 @@ int64_t seed_of(const Json& run) {
   return seed.is_number_integer() ? seed.get<int64_t>() : 0;
 }
 
+bool has_test_accuracy(const Json& accuracy, const char* checkpoint) {
+  return accuracy.contains(checkpoint) && accuracy[checkpoint].is_object() && accuracy[checkpoint].contains("test") &&
+         accuracy[checkpoint]["test"].is_number();
+}
+
+// Completed with both test accuracies: anything else is shown as not completed, with its status.
 bool completed(const Json& run) {
-  return run.value("status", "") == "completed" && run.contains("accuracy") && run["accuracy"].is_object();
+  if (!run.contains("status") || run["status"] != "completed" || !run.contains("accuracy")) return false;
+  const Json& a = run["accuracy"];
+  return a.is_object() && has_test_accuracy(a, "final") && has_test_accuracy(a, "best_val");
 }
 
 double percent(const Json& run, const char* checkpoint) {
-  return 100.0 * run["accuracy"][checkpoint]["test"].get<double>();
+  return 100.0 * run.at("accuracy").at(checkpoint).at("test").get<double>();
 }
+
+std::string status_of(const Json& run) { return effective_status(run); }
 
 std::vector<double> values_of(const Json& cell, const char* checkpoint) {
   return cell[checkpoint]["values"].get<std::vector<double>>();
@@ -46,8 +56,9 @@ std::vector<double> values_of(const Json& cell, const char* checkpoint) {
 // One task's comparisons: every model against the reference, ranks with ties, the detectable difference.
 Json compare_models(const Json& summary, const std::string& task, const std::vector<std::string>& models) {
   std::map<std::string, std::vector<double>> finals;
-  for (const auto& m : models)
-    if (const Json* cell = find_cell(summary, task, m)) finals[m] = values_of(*cell, "final");
+  for (const auto& m : models)  // models with at least one completed seed; the others have nothing to compare
+    if (const Json* cell = find_cell(summary, task, m); cell && (*cell)["n"].get<int>() > 0)
+      finals[m] = values_of(*cell, "final");
   Json out = {{"reference", kReferenceModel}, {"rows", Json::array()}, {"ranks", Json::object()}};
   const auto reference = finals.find(kReferenceModel);
   for (const auto& [model, values] : finals) {
@@ -150,10 +161,11 @@ Json aggregate_seeds(const std::vector<Json>& runs, const std::vector<std::strin
         present.insert(seed_of(*r));
         marks.insert(data_mark(*r));
         profiles.insert(r->value("profile", "?"));
-        if (r->contains("majority_baseline") && (*r)["majority_baseline"].contains("test"))
+        if (r->contains("majority_baseline") && (*r)["majority_baseline"].is_object() &&
+            (*r)["majority_baseline"].contains("test") && (*r)["majority_baseline"]["test"].is_number())
           cell["majority"] = 100.0 * (*r)["majority_baseline"]["test"].get<double>();
         if (!completed(*r)) {
-          cell["not_completed"].push_back({{"seed", seed_of(*r)}, {"status", r->value("status", "?")}});
+          cell["not_completed"].push_back({{"seed", seed_of(*r)}, {"status", completed(*r) ? "?" : status_of(*r)}});
           continue;
         }
         cell["seeds"].push_back(seed_of(*r));
@@ -215,16 +227,18 @@ Json aggregate_seeds(const std::vector<Json>& runs, const std::vector<std::strin
     if (any) summary["comparisons"][task] = compare_models(summary, task, models);
   }
 
-  // Validation curves: mean, min and max over the seeds that reached each evaluation step.
+  // Validation curves of the completed seeds (those the table counts): mean, min and max at each step.
   for (const auto& task : tasks)
     for (const auto& model : models) {
       std::map<int64_t, std::vector<double>> at_step;
       for (const auto& r : runs) {
-        if (r.value("task", "") != task || r.value("model", "") != model || !r.contains("curves") ||
-            !r["curves"].contains("val"))
+        if (r.value("task", "") != task || r.value("model", "") != model || !completed(r) || !r.contains("curves") ||
+            !r["curves"].is_object() || !r["curves"].contains("val") || !r["curves"]["val"].is_array())
           continue;
         for (const auto& point : r["curves"]["val"])
-          at_step[point.value("step", int64_t{0})].push_back(100.0 * point.value("accuracy", 0.0));
+          if (point.is_object() && point.contains("step") && point["step"].is_number_integer() &&
+              point.contains("accuracy") && point["accuracy"].is_number())
+            at_step[point["step"].get<int64_t>()].push_back(100.0 * point["accuracy"].get<double>());
       }
       if (at_step.empty()) continue;
       Json curve = Json::array();

@@ -1,6 +1,9 @@
 #include "lra/trainer.h"
 
+#include <unistd.h>
+
 #include <csignal>
+#include <cstdlib>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -66,11 +69,14 @@ class Trainer {
         options_(options),
         train_(config_.at("train")),
         task_(task_info_from_config(config)),
-        device_(parse_device(options.device)) {}
+        device_(parse_device(options.device)) {
+    if (const char* fault = std::getenv(kFaultEnv); fault && *fault) fault_after_steps_ = std::atoll(fault);
+  }
 
   int run();
 
  private:
+  int train_and_test();  // the loop, the final tests and the completed report
   void set_up();
   void resume_or_start();
   bool train_one_step();  // false when the loss was not finite
@@ -119,6 +125,7 @@ class Trainer {
   int64_t window_steps_ = 0;
   double last_loss_ = 0.0;
   std::string failure_;
+  int64_t fault_after_steps_ = 0;  // > 0: throw before that update (fault injection for tests)
   Json distributed_block_ = {{"world_size", 1}, {"backend", "none"}};
 };
 
@@ -412,6 +419,7 @@ Json Trainer::report(const std::string& status) const {
       {"schema_version", kReportSchemaVersion},
       {"run_id", paths_.run_id},
       {"status", status},
+      {"pid", static_cast<int64_t>(::getpid())},
       {"task", task_.name},
       {"model", config_.at("model").at("name")},
       {"profile", config_.at("profile")},
@@ -440,21 +448,39 @@ Json Trainer::report(const std::string& status) const {
       {"checkpoints", {{"last", paths_.last_checkpoint}, {"best", paths_.best_checkpoint}}},
       {"distributed", distributed_block_},
   };
-  if (!failure_.empty()) doc["error"] = failure_;
+  if (!failure_.empty()) doc["error"] = failure_;  // diverged or failed
   return doc;
 }
 
 int Trainer::run() {
   set_up();
   resume_or_start();
+  write_report(report("running"));
+  // From here on a report exists: whatever stops the run ends it with a terminal status.
+  try {
+    return train_and_test();
+  } catch (const std::exception& e) {
+    failure_ = printable(first_line(e.what()), 500);
+    try {
+      write_report(report("failed"));
+    } catch (const std::exception&) {
+      // The report cannot be written (the disk?); the original error is the one to show.
+    }
+    throw;
+  }
+}
+
+int Trainer::train_and_test() {
   model_->train();
   const auto steps = train_.at("steps").get<int64_t>();
   const auto eval_every = std::max<int64_t>(1, train_.at("eval_every").get<int64_t>());
-  write_report(report("running"));
   Progress progress(steps, train_.at("log_every").get<int64_t>(), options_.quiet || !dist_->is_root());
   SignalScope signals;
   const int64_t first_step = step_;
   while (step_ < steps) {
+    // As a libtorch op failing inside a step would: a c10::Error with its backtrace.
+    TORCH_CHECK(fault_after_steps_ <= 0 || step_ < fault_after_steps_, "injected fault after step ", step_, " (",
+                kFaultEnv, ")");
     auto start = Clock::now();
     if (!train_one_step()) {
       failure_ = "loss is " + std::to_string(last_loss_) + " at step " + std::to_string(step_ + 1) +
@@ -514,7 +540,7 @@ namespace {
 
 // --reuse: what to do with the run already recorded in the output folder. Returns true when it is a
 // finished run of this very commit, config and data (nothing to do); may switch on resume.
-bool reuse_earlier_run(const Json& config, TrainOptions& options) {
+bool reuse_earlier_run(const Json& config, TrainOptions& options, std::string& status_out) {
   const std::string latest = options.out_dir + "/latest.json";
   if (!std::filesystem::exists(latest)) return false;
   const Json earlier = Json::parse(read_text_file(latest), nullptr, /*allow_exceptions=*/false);
@@ -522,7 +548,9 @@ bool reuse_earlier_run(const Json& config, TrainOptions& options) {
     std::fprintf(stderr, "lra: %s is not a run report; starting a new run\n", latest.c_str());
     return false;
   }
-  const std::string run_id = earlier["run_id"], status = earlier.value("status", "?");
+  const std::string run_id = earlier["run_id"];
+  const std::string status = earlier.contains("status") && earlier["status"].is_string() ? earlier["status"].get<std::string>() : "?";
+  status_out = status;
   const ReuseDecision decision = reuse_decision(earlier, config, options.data_dir);
   if (!decision.same_run) {
     std::fprintf(stderr,
@@ -535,8 +563,9 @@ bool reuse_earlier_run(const Json& config, TrainOptions& options) {
   if (status == "completed" || status == "diverged") {
     std::fprintf(stderr, "lra: %s: run %s (%s) was made by this commit with this config and data; reused, not re-run\n",
                  options.out_dir.c_str(), run_id.c_str(), status.c_str());
-    const Json accuracy = earlier.value("accuracy", Json::object());
-    if (accuracy.contains("final") && accuracy.contains("best_val"))
+    const Json accuracy = earlier.contains("accuracy") && earlier["accuracy"].is_object() ? earlier["accuracy"] : Json::object();
+    if (accuracy.contains("final") && accuracy["final"].is_object() && accuracy.contains("best_val") &&
+        accuracy["best_val"].is_object())
       std::fprintf(stderr, "test accuracy: final %f, best-val %f (reused)\n",
                    accuracy["final"].value("test", 0.0), accuracy["best_val"].value("test", 0.0));
     return true;
@@ -551,7 +580,9 @@ int run_training(const Json& config, const TrainOptions& options) {
   TrainOptions resolved = options;
   if (resolved.out_dir.empty()) resolved.out_dir = default_out_dir(config);
   if (resolved.data_dir.empty()) throw UserError("--data-dir is required (the root of the LRA release layout)");
-  if (resolved.reuse && !resolved.resume && reuse_earlier_run(config, resolved)) return 0;
+  std::string reused_status;
+  if (resolved.reuse && !resolved.resume && reuse_earlier_run(config, resolved, reused_status))
+    return reused_status == "diverged" ? kExitDiverged : 0;  // a reused divergence stays a failure
   Trainer trainer(config, resolved);
   return trainer.run();
 }

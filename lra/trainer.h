@@ -20,6 +20,10 @@ struct TrainOptions {
   DistributedOptions distributed;  // world_size > 1: data-parallel; only rank 0 writes
 };
 
+// Fault injection for tests: with LRA_FAULT_AFTER_STEPS=N in the environment, a run throws a libtorch
+// error before update N + 1, as a failing op inside a step would (its report must end "failed").
+inline constexpr const char* kFaultEnv = "LRA_FAULT_AFTER_STEPS";
+
 // Exit codes besides 0 and 2 (bad input): a diverged run and an interrupted one.
 constexpr int kExitDiverged = 3;
 constexpr int kExitInterrupted = 130;

@@ -1,6 +1,8 @@
 // The task table: one explicit line per task (a static library drops self-registering objects).
 #include "tasks/registry.h"
 
+#include <algorithm>
+
 #include "lra/errors.h"
 #include "tasks/image/image.h"
 #include "tasks/listops/listops.h"
@@ -38,9 +40,38 @@ const TaskEntry& find_task(const std::string& name) {
   throw UserError("unknown task '" + name + "' (known: " + known + ")");
 }
 
+namespace {
+
+// The data must fit the config's vocabulary and classes, or the embedding / loss would index past
+// their tables inside libtorch. Token ids run 1..vocab_size-2 (0 pads, vocab_size-1 is CLS).
+void check_fits_config(const TaskSplits& splits, const nlohmann::json& task, const std::string& data_dir) {
+  const int64_t vocab = task.at("vocab_size").get<int64_t>(), classes = task.at("classes").get<int64_t>();
+  for (const auto& [name, data] : {std::pair<const char*, const Dataset*>{"train", &splits.train},
+                                   {"val", &splits.val},
+                                   {"test", &splits.test}}) {
+    if (!data->tokens.empty()) {
+      const int64_t top = *std::max_element(data->tokens.begin(), data->tokens.end());
+      if (top >= vocab - 1)
+        throw UserError("task.vocab_size = " + std::to_string(vocab) + " is too small for the " + name + " split in " +
+                        data_dir + ": it holds token id " + std::to_string(top) +
+                        " (ids run 1..vocab_size-2; vocab_size-1 is CLS); hint: --set task.vocab_size=" +
+                        std::to_string(top + 2) + " or more, as the task file has it");
+    }
+    for (int32_t label : data->labels)
+      if (label < 0 || label >= classes)
+        throw UserError("task.classes = " + std::to_string(classes) + " does not cover the " + name + " split in " +
+                        data_dir + ": it holds label " + std::to_string(label) + "; hint: --set task.classes=" +
+                        std::to_string(label + 1) + " or more, as the task file has it");
+  }
+}
+
+}  // namespace
+
 TaskSplits load_task(const std::string& data_dir, const nlohmann::json& config) {
   const auto& task = config.at("task");
-  return find_task(task.at("name").get<std::string>()).load(data_dir, task);
+  TaskSplits splits = find_task(task.at("name").get<std::string>()).load(data_dir, task);
+  check_fits_config(splits, task, data_dir);
+  return splits;
 }
 
 }  // namespace lra

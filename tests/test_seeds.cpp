@@ -301,3 +301,22 @@ TEST_CASE("plots: learning curves with a min-max band per task and error bars on
   CHECK_THAT(curves.script, Contains("filledcurves"));
   CHECK_THAT(curves.data, Contains("# listops luna-16: step mean min max\n10 37 35 39\n20 42 40 44\n"));
 }
+
+TEST_CASE("a task whose reference or model has no completed seed still renders, without a verdict or rank",
+          "[seeds][report]") {
+  std::vector<Json> runs{seed_run("image", "transformer", 1, 0.0, "interrupted"),
+                         seed_run("image", "luna-16", 1, 0.5), seed_run("image", "luna-16", 2, 0.6),
+                         seed_run("image", "linformer", 1, 0.0, "diverged")};
+  Json bad = seed_run("image", "luna-128", 1, 0.7);
+  bad["accuracy"]["best_val"] = nullptr;  // a malformed report counts as not completed, never crashes
+  runs.push_back(bad);
+  const Json s = lra::aggregate_seeds(runs, {"image"}, {"image"});
+  CHECK(s["comparisons"]["image"]["rows"].empty());
+  CHECK_FALSE(s["comparisons"]["image"]["ranks"].contains("linformer"));
+  CHECK(s["comparisons"]["image"]["ranks"]["luna-16"] == 1);
+  CHECK(lra::find_cell(s, "image", "luna-128")->at("not_completed")[0]["status"] == "completed");
+  std::string table;
+  REQUIRE_NOTHROW(table = lra::table1_markdown(runs, Json::object()));
+  CHECK_THAT(table, Contains("| Image | luna-16 | 55.0 ± 63.5 | – | – | – | no completed reference seed | 1 |"));
+  CHECK_THAT(table, Contains("| Image | linformer | – | – | – | – | no completed seed | – |"));
+}

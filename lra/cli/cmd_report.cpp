@@ -58,9 +58,9 @@ void add_report_command(CLI::App& app, GlobalOptions& global, Action& action) {
       if (!profiles.empty()) markdown += "\n## Where a step's time goes (lra bench --op-profile)\n\n" + profiles;
       const std::string out = options->out.empty() ? options->dir + "/report.md" : options->out;
       const std::string summary = (std::filesystem::path(out).parent_path() / "summary.json").string();
-      write_text_atomically(summary, report_summary(runs).dump(2) + "\n");
+      if (!runs.empty()) write_text_atomically(summary, report_summary(runs).dump(2) + "\n");
       write_text_atomically(out, markdown);
-      std::cout << markdown << "\nreport: " << out << " (" << runs.size() << " runs); aggregates: " << summary << "\n";
+      std::cout << markdown << "\nreport: " << out << " (" << runs.size() << " runs)" << (runs.empty() ? "" : "; aggregates: " + summary) << "\n";
       return 0;
     };
   });

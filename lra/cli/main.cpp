@@ -2,6 +2,8 @@
 // action, and turns errors into exit codes (2 for anything the user can fix, 1 for bugs).
 #include <iostream>
 
+#include <c10/util/Exception.h>
+
 #include "lra/blas_kernels.h"
 #include "lra/cli/commands.h"
 #include "lra/environment.h"
@@ -16,6 +18,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   lra::cli::GlobalOptions global;
   bool show_version = false;
+  bool verbose = false;
+  app.add_flag("--verbose", verbose, "on an internal or libtorch error, print its full message and backtrace");
   app.add_flag("--version", show_version, "print the lra version and commit, libtorch, CUDA, threads and BLAS");
   app.add_option("--threads", global.threads, "intra-op threads (default: all hardware threads)")
       ->check(CLI::NonNegativeNumber);
@@ -57,8 +61,20 @@ int main(int argc, char** argv) {
   } catch (const lra::UserError& e) {
     std::cerr << "lra: error: " << e.what() << "\n";
     return lra::kExitUserError;
+  } catch (const c10::Error& e) {
+    // libtorch's message carries a C++ backtrace: one line unless --verbose.
+    if (verbose) std::cerr << "lra: libtorch error: " << e.what() << "\n";
+    else
+      std::cerr << "lra: error: libtorch failed: " << lra::printable(lra::first_line(e.what_without_backtrace()), 300)
+                << " (in `lra " << (app.get_subcommands().empty() ? "" : app.get_subcommands().front()->get_name())
+                << "`); hint: check the config values this operation uses, or rerun with --verbose for the full "
+                   "trace and report it as a bug\n";
+    return 1;
   } catch (const std::exception& e) {
-    std::cerr << "lra: internal error: " << e.what() << "\n";
+    if (verbose) std::cerr << "lra: internal error: " << e.what() << "\n";
+    else
+      std::cerr << "lra: internal error: " << lra::printable(lra::first_line(e.what()), 300)
+                << "; hint: rerun with --verbose for the whole message and report it as a bug\n";
     return 1;
   }
 }

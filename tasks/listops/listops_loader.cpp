@@ -67,7 +67,8 @@ Dataset load_split(const std::string& path, const nlohmann::json& task, const st
     if (ec != std::errc() || end != target.data() + target.size() || target.empty())
       fail(where, "label '" + printable(target, 20) + "' is not an integer (expected 0.." + std::to_string(classes - 1) + ")", hint);
     if (label < 0 || label >= classes)
-      fail(where, "label " + printable(target, 20) + " is out of range (expected 0.." + std::to_string(classes - 1) + ")", hint);
+      fail(where, "label " + printable(target, 20) + " is out of range (expected 0.." + std::to_string(classes - 1) + " for task.classes = " +
+                     std::to_string(classes) + ")", hint);
     if (!tokenize(columns[0], ids, bad_token))
       fail(where, "unknown symbol '" + printable(bad_token, 40) + "' (expected [MIN [MAX [MED [SM ] ( ) or a digit)", hint);
     if (ids.empty()) fail(where, "empty expression in the Source column", hint);

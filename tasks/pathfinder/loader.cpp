@@ -134,6 +134,7 @@ TaskSplits load_pathfinder(const std::string& data_dir, const nlohmann::json& ta
   nlohmann::json provenance = {
       {"task", "pathfinder"},
       {"path", root.string()},
+      {"data_dir", data_dir},
       {"folder", options.folder},
       {"difficulty", options.difficulty},
       {"resolution", resolution},

@@ -1,0 +1,160 @@
+// Every declared config key at its boundary values (0, -1, just outside its range, NaN, inf, a huge
+// value), through `lra train` and `lra bench` on tiny data: each value is either rejected (exit 2, one
+// line naming the key, nothing written under --out) or valid, and then the run ends with a terminal
+// report (completed, or interrupted by --stop-after, or diverged for learning rates that explode).
+// The outcome table is written to $LRA_BOUNDARY_TABLE (default: <temp>/lra-config-boundaries.md).
+#include "tests/catch_torch.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "lra/config.h"
+#include "lra/config_ranges.h"
+#include "tasks/registry.h"
+#include "tests/run_support.h"
+
+namespace fs = std::filesystem;
+using lra::Json;
+
+namespace {
+
+const std::vector<std::string> kTasks{"listops", "text", "retrieval", "image", "pathfinder"};
+const std::vector<std::string> kModels{"luna-16", "linformer", "performer", "nystromformer", "local"};
+
+// Smoke data of a task, generated once per test process.
+const std::string& data_of(const std::string& task) {
+  static std::map<std::string, std::string> dirs;
+  auto it = dirs.find(task);
+  if (it != dirs.end()) return it->second;
+  const auto dir = lra::test::scratch("boundary_data_" + task);
+  const Json config = lra::resolve_config({task, "luna-16", "smoke", {}, ""});
+  lra::find_task(task).generate(dir.string(), config["task"], 1);
+  return dirs[task] = dir.string();
+}
+
+std::string read_all(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string format_value(double v, bool integer) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  std::ostringstream out;
+  if (integer) out << static_cast<long long>(v);
+  else out.precision(17), out << v;
+  return out.str();
+}
+
+std::vector<std::string> boundary_values(const lra::ValueRange& range, bool integer) {
+  std::vector<std::string> values;
+  if (range.is_set()) return {"not-a-member"};
+  auto add = [&](const std::string& v) {
+    if (std::find(values.begin(), values.end(), v) == values.end()) values.push_back(v);
+  };
+  add("0");
+  add("-1");
+  for (double v : range.just_outside())
+    add(format_value(integer ? (v < 0 || std::floor(v) == v ? std::floor(v) : std::ceil(v)) : v, integer));
+  add("nan");
+  add("inf");
+  add(integer ? "9223372036854775807" : "1e300");
+  return values;
+}
+
+struct Outcome {
+  std::string text;  // for the table
+  bool ok = false;
+  std::string why;
+};
+
+// Rejected: exit 2, one stderr line naming the key, nothing under out. Valid: a terminal report/result.
+Outcome judge(int rc, const std::string& key, const fs::path& err, const fs::path& out, const fs::path& result,
+              const std::vector<std::string>& terminal) {
+  const std::string message = read_all(err);
+  if (rc == 2) {
+    const auto lines = std::count(message.begin(), message.end(), '\n');
+    if (lines != 1) return {"exit 2", false, "expected one line, got: " + message};
+    if (message.find(key) == std::string::npos) return {"exit 2", false, "the line does not name the key: " + message};
+    if (fs::exists(out) && !fs::is_empty(out)) return {"exit 2", false, "files were written under " + out.string()};
+    return {"rejected", true, ""};
+  }
+  if (!fs::exists(result)) return {"exit " + std::to_string(rc), false, "no result and no clean rejection: " + message};
+  if (terminal.empty()) return {rc == 0 ? "ran" : "exit " + std::to_string(rc), rc == 0, message};
+  const Json report = lra::test::read_json(result);
+  const std::string status = report.value("status", "?");
+  const bool terminal_status = std::find(terminal.begin(), terminal.end(), status) != terminal.end();
+  const bool rc_matches = (rc == 0 && status != "diverged") || (rc == 3 && status == "diverged");
+  return {"ran: " + status, terminal_status && rc_matches, "exit " + std::to_string(rc) + ": " + message};
+}
+
+void walk_section(const std::string& section) {
+  const Json defaults = lra::load_json_file(lra::default_config_dir() + "/defaults.json");
+  const auto ranges = lra::parse_ranges(defaults.at("ranges"), "defaults.json");
+  const char* table_env = std::getenv("LRA_BOUNDARY_TABLE");
+  const fs::path table_path = table_env && *table_env ? fs::path(table_env)
+                                                      : fs::temp_directory_path() / "lra-config-boundaries.md";
+  std::ofstream table(table_path.string() + "." + section, std::ios::trunc);
+  table << "| key | range | cell | value | lra train | lra bench |\n|---|---|---|---|---|---|\n";
+  int index = 0;
+  for (const auto& [key, range] : ranges) {
+    if (key.rfind(section + ".", 0) != 0) continue;
+    // The first smoke cell whose config has the key (task.data.* and model.attention.* depend on it).
+    std::string task, model;
+    bool integer = false;
+    for (const auto& t : kTasks)
+      for (const auto& m : kModels)
+        if (task.empty()) {
+          const Json config = lra::resolve_config({t, m, "smoke", {}, ""});
+          if (const Json* v = lra::at_path(config, key)) task = t, model = m, integer = v->is_number_integer();
+        }
+    if (task.empty()) {
+      table << "| " << key << " | " << range.text() << " | (in no smoke config) | | | |\n";
+      continue;
+    }
+    for (const auto& value : boundary_values(range, integer)) {
+      CAPTURE(key, value, task, model);
+      const auto dir = lra::test::scratch("boundary_" + section + "_" + std::to_string(index++));
+      const std::string set = key + "=" + value;
+      const int train_rc = lra::test::wait_for(lra::test::spawn_lra(
+          {"train", "--task", task, "--model", model, "--profile", "smoke", "--data-dir", data_of(task), "--set",
+           set, "--out", (dir / "train").string(), "--stop-after", "2", "--quiet"},
+          {}, (dir / "train.err").string()));
+      const Outcome train = judge(train_rc, key, dir / "train.err", dir / "train", dir / "train" / "latest.json",
+                                  {"completed", "interrupted", "diverged"});
+      INFO("lra train: " << train.text << " " << train.why);
+      CHECK(train.ok);
+      const int bench_rc = lra::test::wait_for(lra::test::spawn_lra(
+          {"bench", "--task", task, "--profile", "smoke", "--models", model, "--lengths", "48", "--batch", "2",
+           "--steps", "1", "--warmup", "0", "--set", set, "--out", (dir / "bench").string(), "--quiet"},
+          {}, (dir / "bench.err").string()));
+      const Outcome bench = judge(bench_rc, key, dir / "bench.err", dir / "bench", dir / "bench" / "bench.json", {});
+      INFO("lra bench: " << bench.text << " " << bench.why);
+      CHECK(bench.ok);
+      table << "| " << key << " | " << range.text() << " | " << task << " / " << model << " | " << value << " | "
+            << train.text << " | " << bench.text << " |\n";
+      fs::remove_all(dir);
+    }
+  }
+  WARN("boundary outcomes: " << table_path.string() << "." << section);
+}
+
+}  // namespace
+
+TEST_CASE("boundary values of every task.* key: rejected in one line or run to a terminal report", "[config][boundaries]") {
+  walk_section("task");
+}
+TEST_CASE("boundary values of every model.* key: rejected in one line or run to a terminal report", "[config][boundaries]") {
+  walk_section("model");
+}
+TEST_CASE("boundary values of every train.* and runtime.* key: rejected in one line or run to a terminal report",
+          "[config][boundaries]") {
+  walk_section("train");
+  walk_section("runtime");
+}
