@@ -11,11 +11,17 @@ plot 'step-time-vs-length.dat' index 0 using 1:2 with linespoints lw 2 lc rgb '#
      'step-time-vs-length.dat' index 1 using 1:2 with linespoints lw 2 lc rgb '#ff7f0e' pt 7 title 'luna-128', \
      'step-time-vs-length.dat' index 2 using 1:2 with linespoints lw 2 lc rgb '#2ca02c' pt 9 title 'luna-256', \
      'step-time-vs-length.dat' index 3 using 1:2 with linespoints lw 2 lc rgb '#d62728' pt 11 title 'transformer', \
-     'step-time-vs-length.dat' index 4 using 1:2 with linespoints lw 2 lc rgb '#9467bd' pt 5 title 'linformer', \
-     'step-time-vs-length.dat' index 5 using 1:2 with linespoints lw 2 lc rgb '#8c564b' pt 7 title 'performer', \
-     'step-time-vs-length.dat' index 6 using 1:2 with linespoints lw 2 lc rgb '#e377c2' pt 9 title 'linear-transformer', \
-     'step-time-vs-length.dat' index 7 using 1:2 with linespoints lw 2 lc rgb '#7f7f7f' pt 11 title 'nystromformer', \
-     'step-time-vs-length.dat' index 8 using 1:2 with linespoints lw 2 lc rgb '#bcbd22' pt 5 title 'local'
+     'step-time-vs-length.dat' index 4 using 1:2 with linespoints lw 2 lc rgb '#9467bd' pt 5 title 'linformer'
 set terminal svg size 900,600 noenhanced
 set output 'step-time-vs-length.svg'
-replot
+set title 'Step time vs length (text config, batch 4)'
+set logscale xy 2
+set xlabel 'sequence length (tokens)'
+set ylabel 'training step time (s, median)'
+set grid
+set key top left
+plot 'step-time-vs-length.dat' index 0 using 1:2 with linespoints lw 2 lc rgb '#1f77b4' pt 5 title 'luna-16', \
+     'step-time-vs-length.dat' index 1 using 1:2 with linespoints lw 2 lc rgb '#ff7f0e' pt 7 title 'luna-128', \
+     'step-time-vs-length.dat' index 2 using 1:2 with linespoints lw 2 lc rgb '#2ca02c' pt 9 title 'luna-256', \
+     'step-time-vs-length.dat' index 3 using 1:2 with linespoints lw 2 lc rgb '#d62728' pt 11 title 'transformer', \
+     'step-time-vs-length.dat' index 4 using 1:2 with linespoints lw 2 lc rgb '#9467bd' pt 5 title 'linformer'
