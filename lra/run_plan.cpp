@@ -32,7 +32,7 @@ PlanEstimate estimate_plan(const RunPlan& plan, const std::vector<Json>& referen
     }
   std::ostringstream note;
   for (const auto& c : cpus) note << (note.tellp() > 0 ? "; " : "") << c;
-  note << (commits.size() == 1 ? ", commit " : ", commits");
+  note << (commits.size() == 1 ? ", commit" : ", commits");
   for (const auto& c : commits) note << " " << c;
   e.reference_note = cpus.empty() ? "" : note.str();
   return e;
