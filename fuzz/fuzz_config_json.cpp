@@ -2,7 +2,7 @@
 // where byte 0 of the input picks one file (defaults, the task, the model or the profile) and the
 // rest replaces it; then listops x luna-16 x smoke is resolved. The file is restored afterwards.
 #include "fuzz/fuzz_support.h"
-#include "lra/atomic_file.h"
+#include "core/atomic_file.h"
 #include "lra/config.h"
 
 namespace {

@@ -15,7 +15,7 @@
 #include <string>
 
 #include "lra/config.h"
-#include "lra/errors.h"
+#include "core/errors.h"
 
 namespace lra_fuzz {
 

@@ -12,17 +12,17 @@
 
 #include <torch/torch.h>
 
-#include "lra/atomic_file.h"
+#include "core/atomic_file.h"
 #include "lra/device.h"
 #include "lra/environment.h"
-#include "lra/errors.h"
+#include "core/errors.h"
 #include "lra/memory_allocator.h"
 #include "lra/memory_tracker.h"
 #include "lra/op_profile.h"
 #include "lra/runtime.h"
 #include "lra/step_stats.h"
 #include "models/registry.h"
-#include "tasks/batch.h"
+#include "core/batch.h"
 
 namespace lra {
 namespace {

@@ -13,8 +13,8 @@
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
 
-#include "lra/atomic_file.h"
-#include "lra/errors.h"
+#include "core/atomic_file.h"
+#include "core/errors.h"
 #include "models/state_dict.h"
 
 namespace lra {

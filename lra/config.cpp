@@ -5,9 +5,9 @@
 #include <cmath>
 #include <filesystem>
 
-#include "lra/atomic_file.h"
+#include "core/atomic_file.h"
 #include "lra/config_ranges.h"
-#include "lra/errors.h"
+#include "core/errors.h"
 
 namespace lra {
 namespace fs = std::filesystem;

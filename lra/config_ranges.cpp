@@ -4,7 +4,7 @@
 #include <limits>
 #include <sstream>
 
-#include "lra/errors.h"
+#include "core/errors.h"
 
 namespace lra {
 namespace {

@@ -4,7 +4,7 @@
 #include <numeric>
 #include <random>
 
-#include "lra/errors.h"
+#include "core/errors.h"
 
 namespace lra {
 

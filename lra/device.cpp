@@ -3,7 +3,7 @@
 #include <ATen/autocast_mode.h>
 #include <torch/cuda.h>
 
-#include "lra/errors.h"
+#include "core/errors.h"
 #include "lra/memory_tracker.h"
 
 namespace lra {

@@ -14,7 +14,7 @@
 #endif
 #include <torch/torch.h>
 
-#include "lra/errors.h"
+#include "core/errors.h"
 
 namespace lra {
 namespace {

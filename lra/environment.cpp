@@ -13,7 +13,7 @@
 #include <torch/cuda.h>
 #include <torch/version.h>
 
-#include "lra/errors.h"
+#include "core/errors.h"
 #include "lra/memory_allocator.h"
 #include "models/dropout.h"
 

@@ -6,6 +6,8 @@
 
 #include <torch/torch.h>
 
+#include "tasks/batcher.h"
+
 namespace lra {
 
 EvalResult evaluate(ClassifierModelImpl& model, const Dataset& data, const TaskInfo& task, int64_t batch_size,

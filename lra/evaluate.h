@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "core/task_info.h"
 #include "models/model.h"
 #include "tasks/dataset.h"
-#include "tasks/task_info.h"
 
 namespace lra {
 

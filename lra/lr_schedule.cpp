@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "lra/errors.h"
+#include "core/errors.h"
 
 namespace lra {
 

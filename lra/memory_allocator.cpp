@@ -10,7 +10,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "lra/errors.h"
+#include "core/errors.h"
 
 namespace lra {
 namespace {

@@ -6,8 +6,8 @@
 #include <map>
 #include <sstream>
 
-#include "lra/atomic_file.h"
-#include "lra/errors.h"
+#include "core/atomic_file.h"
+#include "core/errors.h"
 #include "lra/report.h"
 
 namespace lra {

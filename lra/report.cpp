@@ -7,7 +7,7 @@
 #include <set>
 #include <sstream>
 
-#include "lra/atomic_file.h"
+#include "core/atomic_file.h"
 #include "lra/seed_aggregate.h"
 
 namespace lra {

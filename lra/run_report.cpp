@@ -13,9 +13,9 @@
 #include <random>
 #include <tuple>
 
-#include "lra/atomic_file.h"
+#include "core/atomic_file.h"
 #include "lra/environment.h"
-#include "lra/errors.h"
+#include "core/errors.h"
 
 namespace lra {
 

@@ -11,11 +11,11 @@
 #include <torch/torch.h>
 
 #include "lra/checkpoint.h"
-#include "lra/atomic_file.h"
+#include "core/atomic_file.h"
 #include "lra/data_order.h"
 #include "lra/device.h"
 #include "lra/environment.h"
-#include "lra/errors.h"
+#include "core/errors.h"
 #include "lra/evaluate.h"
 #include "lra/lr_schedule.h"
 #include "lra/memory_tracker.h"
@@ -24,6 +24,7 @@
 #include "lra/step_stats.h"
 #include "models/registry.h"
 #include "models/state_dict.h"
+#include "tasks/batcher.h"
 #include "tasks/registry.h"
 
 namespace lra {

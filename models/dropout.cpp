@@ -8,7 +8,7 @@
 #include <ATen/record_function.h>
 #include <torch/torch.h>
 
-#include "lra/errors.h"
+#include "core/errors.h"
 #include "models/kernel_clones.h"
 
 namespace lra {

@@ -6,7 +6,7 @@
 
 #include <torch/nn/module.h>
 
-#include "tasks/batch.h"
+#include "core/batch.h"
 
 namespace lra {
 

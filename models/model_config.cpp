@@ -1,6 +1,6 @@
 #include "models/model_config.h"
 
-#include "lra/errors.h"
+#include "core/errors.h"
 
 namespace lra {
 

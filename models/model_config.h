@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tasks/task_info.h"
+#include "core/task_info.h"
 
 namespace lra {
 

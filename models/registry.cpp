@@ -1,6 +1,6 @@
 #include "models/registry.h"
 
-#include "lra/errors.h"
+#include "core/errors.h"
 #include "models/attention/linear_transformer.h"
 #include "models/attention/linformer.h"
 #include "models/attention/local.h"

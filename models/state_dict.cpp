@@ -6,8 +6,8 @@
 
 #include <torch/serialize.h>
 
-#include "lra/atomic_file.h"
-#include "lra/errors.h"
+#include "core/atomic_file.h"
+#include "core/errors.h"
 
 namespace lra {
 

@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "lra/errors.h"
+#include "core/errors.h"
 #include "tasks/image/image.h"
 #include "tasks/listops/listops.h"
 #include "tasks/pathfinder/pathfinder.h"

@@ -12,8 +12,8 @@
 
 #include "lra/config.h"
 #include "models/registry.h"
-#include "tasks/batch.h"
-#include "tasks/task_info.h"
+#include "core/batch.h"
+#include "core/task_info.h"
 
 namespace lra::test {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "lra/atomic_file.h"
+#include "core/atomic_file.h"
 #include "lra/config.h"
 #include "tasks/registry.h"
 

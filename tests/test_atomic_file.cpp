@@ -6,7 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "lra/atomic_file.h"
+#include "core/atomic_file.h"
 
 namespace fs = std::filesystem;
 

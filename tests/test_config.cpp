@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "lra/config.h"
-#include "lra/errors.h"
+#include "core/errors.h"
 
 using lra::Json;
 using Catch::Matchers::Contains;

@@ -8,7 +8,7 @@
 
 #include "lra/config.h"
 #include "lra/config_ranges.h"
-#include "lra/errors.h"
+#include "core/errors.h"
 #include "models/registry.h"
 #include "tasks/registry.h"
 

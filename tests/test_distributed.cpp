@@ -13,7 +13,7 @@
 
 #include <torch/torch.h>
 
-#include "lra/atomic_file.h"
+#include "core/atomic_file.h"
 #include "lra/checkpoint.h"
 #include "lra/config.h"
 #include "tasks/registry.h"

@@ -9,7 +9,7 @@
 #include <set>
 
 #include "data_test_support.h"
-#include "lra/errors.h"
+#include "core/errors.h"
 #include "tasks/common/pixels.h"
 #include "tasks/image/image.h"
 

@@ -6,7 +6,7 @@
 #include <set>
 
 #include "data_test_support.h"
-#include "lra/errors.h"
+#include "core/errors.h"
 #include "tasks/listops/listops.h"
 
 using Catch::Matchers::Contains;

@@ -16,7 +16,7 @@
 #include <set>
 #include <sstream>
 
-#include "lra/atomic_file.h"
+#include "core/atomic_file.h"
 #include "lra/config.h"
 #include "tasks/pathfinder/png_io.h"
 #include "tasks/registry.h"

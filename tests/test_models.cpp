@@ -10,7 +10,7 @@
 
 #include <torch/nn/functional/loss.h>
 
-#include "lra/errors.h"
+#include "core/errors.h"
 #include "models/attention/luna.h"
 #include "models/classifier.h"
 

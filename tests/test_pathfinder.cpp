@@ -14,9 +14,9 @@
 #include <set>
 #include <sstream>
 
-#include "lra/atomic_file.h"
+#include "core/atomic_file.h"
 #include "lra/config.h"
-#include "lra/errors.h"
+#include "core/errors.h"
 #include "tasks/pathfinder/pathfinder.h"
 #include "tasks/pathfinder/options.h"
 #include "tasks/pathfinder/png_io.h"

@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "data_test_support.h"
-#include "lra/errors.h"
+#include "core/errors.h"
 #include "tasks/common/synthetic_text.h"
 #include "tasks/retrieval/retrieval.h"
 #include "tasks/text/text.h"

@@ -7,7 +7,7 @@
 #include <torch/torch.h>
 
 #include "lra/data_order.h"
-#include "lra/errors.h"
+#include "core/errors.h"
 #include "lra/lr_schedule.h"
 #include "lra/memory_allocator.h"
 #include "lra/memory_tracker.h"

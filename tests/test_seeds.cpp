@@ -6,7 +6,7 @@
 #include <cmath>
 #include <filesystem>
 
-#include "lra/atomic_file.h"
+#include "core/atomic_file.h"
 #include "lra/config.h"
 #include "lra/environment.h"
 #include "lra/plot.h"

@@ -10,7 +10,7 @@
 
 #include <torch/nn/modules/linear.h>
 
-#include "lra/errors.h"
+#include "core/errors.h"
 #include "models/state_dict.h"
 
 using Catch::Matchers::Contains;

@@ -2,14 +2,15 @@
 // end to end (exit codes and messages).
 // Debian's libtorch logs through glog, whose CHECK macro clashes with Catch2's: include torch (via the
 // batcher) first, drop glog's CHECK, then let Catch2 define its own.
-#include "tasks/batch.h"
+#include "core/batch.h"
+#include "tasks/batcher.h"
 #undef CHECK
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
 
 #include "data_test_support.h"
-#include "lra/errors.h"
+#include "core/errors.h"
 #include "tasks/registry.h"
 
 using Catch::Matchers::Contains;

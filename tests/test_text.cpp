@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "data_test_support.h"
-#include "lra/errors.h"
+#include "core/errors.h"
 #include "tasks/text/text.h"
 
 using Catch::Matchers::Contains;

@@ -4,11 +4,11 @@
 #include <iostream>
 #include <sstream>
 
-#include "lra/atomic_file.h"
+#include "core/atomic_file.h"
 #include "lra/bench.h"
 #include "lra/cli/commands.h"
 #include "lra/environment.h"
-#include "lra/errors.h"
+#include "core/errors.h"
 
 namespace lra::cli {
 

@@ -6,7 +6,7 @@
 
 #include "lra/checkpoint.h"
 #include "lra/cli/commands.h"
-#include "lra/errors.h"
+#include "core/errors.h"
 #include "models/registry.h"
 
 namespace lra::cli {

@@ -5,10 +5,10 @@
 #include <iostream>
 #include <memory>
 
-#include "lra/atomic_file.h"
+#include "core/atomic_file.h"
 #include "lra/cli/commands.h"
 #include "lra/config.h"
-#include "lra/errors.h"
+#include "core/errors.h"
 #include "tasks/registry.h"
 #include "tasks/summary.h"
 

@@ -4,11 +4,11 @@
 
 #include <torch/torch.h>
 
-#include "lra/atomic_file.h"
+#include "core/atomic_file.h"
 #include "lra/checkpoint.h"
 #include "lra/cli/commands.h"
 #include "lra/device.h"
-#include "lra/errors.h"
+#include "core/errors.h"
 #include "lra/evaluate.h"
 #include "models/registry.h"
 #include "models/state_dict.h"

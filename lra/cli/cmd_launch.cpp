@@ -11,7 +11,7 @@
 
 #include "lra/cli/commands.h"
 #include "lra/environment.h"
-#include "lra/errors.h"
+#include "core/errors.h"
 
 namespace lra::cli {
 

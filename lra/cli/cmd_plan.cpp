@@ -6,7 +6,7 @@
 
 #include "lra/cli/commands.h"
 #include "lra/config.h"
-#include "lra/errors.h"
+#include "core/errors.h"
 #include "lra/run_plan.h"
 #include "lra/run_report.h"
 #include "models/registry.h"

@@ -2,11 +2,11 @@
 #include <filesystem>
 #include <iostream>
 
-#include "lra/atomic_file.h"
+#include "core/atomic_file.h"
 #include "lra/bench_compare.h"
 #include "lra/cli/commands.h"
 #include "lra/config.h"
-#include "lra/errors.h"
+#include "core/errors.h"
 #include "lra/plot.h"
 #include "lra/report.h"
 

@@ -7,7 +7,7 @@
 #include "lra/blas_kernels.h"
 #include "lra/cli/commands.h"
 #include "lra/environment.h"
-#include "lra/errors.h"
+#include "core/errors.h"
 #include "lra/memory_allocator.h"
 
 int main(int argc, char** argv) {

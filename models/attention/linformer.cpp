@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "lra/errors.h"
+#include "core/errors.h"
 #include "models/flops.h"
 #include "models/attention/heads.h"
 #include "models/attention/projections.h"

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "lra/errors.h"
+#include "core/errors.h"
 #include "models/classifier.h"
 #include "models/softmax_dropout.h"
 #include "models/flops.h"

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "lra/errors.h"
+#include "core/errors.h"
 #include "models/attention/heads.h"
 #include "models/classifier.h"
 #include "models/flops.h"

@@ -7,7 +7,7 @@
 
 #include <ATen/autocast_mode.h>
 
-#include "lra/errors.h"
+#include "core/errors.h"
 #include "models/attention/heads.h"
 #include "models/classifier.h"
 #include "models/flops.h"

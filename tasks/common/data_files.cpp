@@ -9,8 +9,8 @@
 #include <sstream>
 #include <unistd.h>
 
-#include "lra/atomic_file.h"
-#include "lra/errors.h"
+#include "core/atomic_file.h"
+#include "core/errors.h"
 
 namespace lra::data {
 namespace fs = std::filesystem;

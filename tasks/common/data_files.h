@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "lra/errors.h"
+#include "core/errors.h"
 #include "tasks/dataset.h"
 
 namespace lra::data {
@@ -48,7 +48,7 @@ void require_file(const std::string& path, const std::string& hint);
 void for_each_line(const std::string& path, const std::string& hint, size_t max_line_bytes,
                    const std::function<void(int64_t line_number, const std::string& line)>& on_line);
 
-// Quoting file content in an error message (lra/errors.h).
+// Quoting file content in an error message (core/errors.h).
 using lra::printable;
 
 // Splits on '\t' (no quoting, as in the LRA TSV files).

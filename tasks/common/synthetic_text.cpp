@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "lra/errors.h"
+#include "core/errors.h"
 
 namespace lra::data {
 

@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "lra/errors.h"
+#include "core/errors.h"
 #include "tasks/common/data_files.h"
 #include "tasks/image/image.h"
 

@@ -1,7 +1,7 @@
 // Image loader: CIFAR-10 binary batches -> grayscale pixel tokens.
 #include <filesystem>
 
-#include "lra/errors.h"
+#include "core/errors.h"
 #include "tasks/common/data_files.h"
 #include "tasks/common/pixels.h"
 #include "tasks/common/random.h"

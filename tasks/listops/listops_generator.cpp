@@ -3,7 +3,7 @@
 #include <fstream>
 #include <unordered_set>
 
-#include "lra/errors.h"
+#include "core/errors.h"
 #include "tasks/common/data_files.h"
 #include "tasks/common/random.h"
 #include "tasks/listops/listops.h"

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "lra/errors.h"
+#include "core/errors.h"
 #include "tasks/pathfinder/metadata.h"
 #include "tasks/pathfinder/pathfinder.h"
 #include "tasks/pathfinder/png_io.h"

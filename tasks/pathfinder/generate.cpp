@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "lra/atomic_file.h"
-#include "lra/errors.h"
+#include "core/atomic_file.h"
+#include "core/errors.h"
 #include "tasks/pathfinder/metadata.h"
 #include "tasks/pathfinder/options.h"
 #include "tasks/pathfinder/parallel.h"

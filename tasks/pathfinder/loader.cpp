@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "lra/atomic_file.h"
-#include "lra/errors.h"
+#include "core/atomic_file.h"
+#include "core/errors.h"
 #include "tasks/common/data_files.h"
 #include "tasks/pathfinder/metadata.h"
 #include "tasks/pathfinder/options.h"

@@ -5,8 +5,8 @@
 #include <filesystem>
 #include <sstream>
 
-#include "lra/atomic_file.h"
-#include "lra/errors.h"
+#include "core/atomic_file.h"
+#include "core/errors.h"
 #include "tasks/common/data_files.h"
 
 namespace lra {

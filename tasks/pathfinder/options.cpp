@@ -2,7 +2,7 @@
 
 #include <set>
 
-#include "lra/errors.h"
+#include "core/errors.h"
 
 namespace lra {
 

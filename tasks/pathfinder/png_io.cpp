@@ -11,7 +11,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "lra/errors.h"
+#include "core/errors.h"
 
 namespace lra {
 

@@ -1,5 +1,5 @@
 // The LRA parameter sets of the snake generator (snakes.h).
-#include "lra/errors.h"
+#include "core/errors.h"
 #include "tasks/pathfinder/snakes.h"
 
 namespace lra {

@@ -2,7 +2,7 @@
 #include <algorithm>
 #include <fstream>
 
-#include "lra/errors.h"
+#include "core/errors.h"
 #include "tasks/common/data_files.h"
 #include "tasks/common/random.h"
 #include "tasks/common/synthetic_text.h"

@@ -1,4 +1,4 @@
-#include "lra/errors.h"
+#include "core/errors.h"
 
 #include <algorithm>
 #include <cstdio>

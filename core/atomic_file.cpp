@@ -1,4 +1,4 @@
-#include "lra/atomic_file.h"
+#include "core/atomic_file.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -12,7 +12,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "lra/errors.h"
+#include "core/errors.h"
 
 namespace lra {
 namespace fs = std::filesystem;

@@ -1,14 +1,12 @@
 #pragma once
-// Examples -> padded int64 tensors + padding masks. Every document gets the CLS id prepended and is
-// truncated to max_len tokens (CLS included). Legend: B batch, N tokens (longest in the batch when
-// trimming, else max_len).
+// The data <-> model contract: one batch of padded int64 token tensors with padding masks and labels
+// (tasks/batcher.h builds them from a Dataset; models read them). Legend: B batch, N tokens.
 #include <cstdint>
 #include <vector>
 
 #include <torch/types.h>
 
-#include "tasks/dataset.h"
-#include "tasks/task_info.h"
+#include "core/task_info.h"
 
 namespace lra {
 
@@ -23,10 +21,6 @@ struct Batch {
   int64_t size() const { return labels.size(0); }
   Batch to(const torch::Device& device) const;
 };
-
-// Builds the batch of `examples` (indices into data). trim: pad to the longest document of the batch
-// (else to max_len).
-Batch make_batch(const Dataset& data, const std::vector<int64_t>& examples, const TaskInfo& task, bool trim);
 
 // A random token batch of exact length n (all real tokens), for speed benchmarks.
 Batch random_batch(const TaskInfo& task, int64_t batch_size, int64_t n, uint64_t seed);

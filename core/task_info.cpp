@@ -1,6 +1,6 @@
-#include "tasks/task_info.h"
+#include "core/task_info.h"
 
-#include "lra/errors.h"
+#include "core/errors.h"
 
 namespace lra {
 
