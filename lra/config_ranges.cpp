@@ -102,10 +102,10 @@ bool ValueRange::contains(const Json& value) const {
   return true;
 }
 
-std::vector<double> ValueRange::just_outside() const {
+std::vector<double> ValueRange::just_outside(bool integer) const {
   std::vector<double> out;
   if (is_set()) return out;
-  auto step = [](double x) { return std::max(1e-6, std::fabs(x) * 1e-6); };
+  auto step = [integer](double x) { return integer ? 1.0 : std::max(1e-6, std::fabs(x) * 1e-6); };
   if (has_low_) out.push_back(low_closed_ ? low_ - step(low_) : low_);
   if (has_high_) out.push_back(high_closed_ ? high_ + step(high_) : high_);
   return out;

@@ -21,8 +21,9 @@ class ValueRange {
 
   bool contains(const Json& value) const;
   const std::string& text() const { return text_; }
-  // The nearest values just outside the range (for tests): below the lower and above the upper bound.
-  std::vector<double> just_outside() const;
+  // The nearest values just outside the range (for tests): below the lower and above the upper bound;
+  // for an integer key, the next integers.
+  std::vector<double> just_outside(bool integer = false) const;
   bool is_set() const { return !set_.empty(); }
 
  private:

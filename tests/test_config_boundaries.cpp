@@ -60,8 +60,7 @@ std::vector<std::string> boundary_values(const lra::ValueRange& range, bool inte
   };
   add("0");
   add("-1");
-  for (double v : range.just_outside())
-    add(format_value(integer ? (v < 0 || std::floor(v) == v ? std::floor(v) : std::ceil(v)) : v, integer));
+  for (double v : range.just_outside(integer)) add(format_value(v, integer));
   add("nan");
   add("inf");
   add(integer ? "9223372036854775807" : "1e300");

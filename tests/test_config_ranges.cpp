@@ -61,6 +61,7 @@ TEST_CASE("range texts: bounds, intervals, sets; anything else is an error", "[c
   CHECK_FALSE(unit.contains(1));
   CHECK_FALSE(unit.contains(-1e-9));
   CHECK(unit.just_outside() == std::vector<double>{-1e-6, 1.0});
+  CHECK(ValueRange::parse("[1, 65536]", "k").just_outside(/*integer=*/true) == std::vector<double>{0.0, 65537.0});
   const auto open = ValueRange::parse("(0, 2]", "k");
   CHECK_FALSE(open.contains(0));
   CHECK(open.contains(2));

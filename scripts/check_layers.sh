@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The layering rule (README, "Layout"), checked on every #include of the source tree:
+#   core/   includes nothing from models/, tasks/ or lra/
+#   models/ includes only core/ (never tasks/ or lra/)
+#   tasks/  includes only core/ (never models/ or lra/)
+# Prints each violation as file:line and exits 1 if there is any.
+set -euo pipefail
+root=${1:-$(dirname "$0")/..}
+cd "$root"
+status=0
+check() {  # check LAYER FORBIDDEN-PREFIX...
+  local layer=$1; shift
+  for prefix in "$@"; do
+    if grep -rnE "^[[:space:]]*#[[:space:]]*include[[:space:]]+\"$prefix/" "$layer" --include='*.h' --include='*.cpp'; then
+      echo "check_layers: $layer/ must not include $prefix/ (see README, Layout)" >&2
+      status=1
+    fi
+  done
+}
+check core models tasks lra
+check models tasks lra
+check tasks models lra
+[ "$status" = 0 ] && echo "check_layers: core <- models, tasks <- lra: no include points the wrong way"
+exit "$status"
