@@ -42,7 +42,7 @@ std::string plan_text(const RunPlan& plan, const PlanEstimate& e) {
   std::ostringstream out;
   out << "plan: " << plan.tasks.size() << " tasks x " << plan.models.size() << " models x " << plan.seeds
       << (plan.seeds == 1 ? " seed" : " seeds") << " = " << e.runs << " training runs (profile " << plan.profile
-      << "), then the bench, report and figures\n"
+      << "), then the report and figures (and the bench, unless --no-bench)\n"
       << "      written to " << plan.out_dir << "/ (a run there is reused only when made by this commit with the "
       << "same config; committed reference runs under results/ are never written or reused)\n";
   if (e.timed == 0) {
