@@ -1,6 +1,7 @@
 #include "lra/config_ranges.h"
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <sstream>
 
@@ -94,6 +95,8 @@ bool ValueRange::contains(const Json& value) const {
     return false;
   }
   if (!value.is_number()) return false;
+  // A JSON integer above INT64_MAX parses as unsigned and would wrap when read as int64.
+  if (value.is_number_unsigned() && value.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) return false;
   const double x = value.get<double>();
   if (!std::isfinite(x)) return false;
   if (has_low_ && (low_closed_ ? x < low_ : x <= low_)) return false;
@@ -150,7 +153,8 @@ void validate_config(const Json& config, const std::vector<std::pair<std::string
       throw UserError(key + " = " + shown(*at_path(config, key)) + ": " + what + origin(key) +
                       "; hint: change it with --set " + key + "=...");
   };
-  if (const Json *d = integer("model.d_model"), *h = integer("model.heads"); d && h)
+  // The ranges keep heads and downsample >= 1; the guards keep a defaults.json without them from dividing by 0.
+  if (const Json *d = integer("model.d_model"), *h = integer("model.heads"); d && h && h->get<int64_t>() > 0)
     rule(d->get<int64_t>() % h->get<int64_t>() == 0, "model.d_model",
          "must be a multiple of model.heads = " + std::to_string(h->get<int64_t>()) + " (head width d_model / heads)");
   if (const Json *w = integer("train.warmup_steps"), *s = integer("train.steps"); w && s)
@@ -168,7 +172,8 @@ void validate_config(const Json& config, const std::vector<std::pair<std::string
   if (const Json* k = integer("model.attention.conv_kernel"))
     rule(k->get<int64_t>() == 0 || k->get<int64_t>() % 2 == 1, "model.attention.conv_kernel",
          "must be odd (or 0 = no convolution), so the convolution keeps the length");
-  if (const Json *r = integer("task.data.resolution"), *ds = integer("task.data.downsample"); r && ds && r->get<int64_t>() > 0)
+  if (const Json *r = integer("task.data.resolution"), *ds = integer("task.data.downsample"); r && ds && r->get<int64_t>() > 0 &&
+                                                                                     ds->get<int64_t>() > 0)
     rule(r->get<int64_t>() % ds->get<int64_t>() == 0, "task.data.downsample",
          "must divide task.data.resolution = " + r->dump());
 }

@@ -571,7 +571,8 @@ bool reuse_earlier_run(const Json& config, TrainOptions& options, std::string& s
                    accuracy["final"].value("test", 0.0), accuracy["best_val"].value("test", 0.0));
     return true;
   }
-  if (status == "interrupted" || status == "running") options.resume = true;
+  // An interrupted, killed or failed run continues from its last checkpoint (or starts over without one).
+  if (status == "interrupted" || status == "running" || status == "failed") options.resume = true;
   return false;
 }
 

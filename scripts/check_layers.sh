@@ -10,8 +10,11 @@ cd "$root"
 status=0
 check() {  # check LAYER FORBIDDEN-PREFIX...
   local layer=$1; shift
+  [ -d "$layer" ] || { echo "check_layers: no folder $layer/ under $PWD" >&2; exit 2; }
   for prefix in "$@"; do
-    if grep -rnE "^[[:space:]]*#[[:space:]]*include[[:space:]]+\"$prefix/" "$layer" --include='*.h' --include='*.cpp'; then
+    # "x/..." or <x/...>, with or without a space after include, or reached through ../
+    if grep -rnE "^[[:space:]]*#[[:space:]]*include[[:space:]]*[<\"](\.\./)*$prefix/" "$layer" \
+         --include='*.h' --include='*.hpp' --include='*.cpp' --include='*.inc'; then
       echo "check_layers: $layer/ must not include $prefix/ (see README, Layout)" >&2
       status=1
     fi

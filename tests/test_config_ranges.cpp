@@ -139,3 +139,9 @@ TEST_CASE("rules between keys", "[config][ranges]") {
              Contains("task.data.downsample = 3: must divide task.data.resolution = 32"));
   CHECK(error_of("listops", "luna-16", {"train.warmup_steps=24", "train.min_lr=0.001"}).empty());
 }
+
+TEST_CASE("an integer above INT64_MAX in a file is out of range (it would wrap when read as int64)", "[config][ranges]") {
+  const auto non_negative = lra::ValueRange::parse(">= 0", "k");
+  CHECK(non_negative.contains(Json(static_cast<uint64_t>(INT64_MAX))));
+  CHECK_FALSE(non_negative.contains(Json(static_cast<uint64_t>(INT64_MAX) + 1)));
+}

@@ -43,6 +43,18 @@ TEST_CASE("a failure inside a step ends the report as failed, with the error, an
   CHECK_THAT(message, Contains("lra: error: libtorch failed: injected fault after step 5"));
   CHECK_THAT(message, Contains("(in `lra train`)"));
   CHECK(std::count(message.begin(), message.end(), '\n') == 1);  // one line, no backtrace
+
+  // run_all's --reuse continues a failed run of this (clean) build; a dirty build starts a new one.
+  const int again = lra::test::wait_for(lra::test::spawn_lra(
+      {"train", "--task", "listops", "--model", "luna-16", "--profile", "smoke", "--data-dir",
+       lra::test::smoke_listops_data(), "--out", (out / "run").string(), "--quiet", "--reuse"},
+      {}, (out / "stderr-again.txt").string()));
+  CHECK(again == 0);
+  const Json after = lra::test::read_json(out / "run" / "latest.json");
+  CHECK(after["status"] == "completed");
+  const std::string commit = lra::lra_git_commit();
+  const bool dirty = commit.size() >= 6 && commit.substr(commit.size() - 6) == "-dirty";
+  CHECK((after["run_id"] == report["run_id"]) == !dirty);
 }
 
 TEST_CASE("a running report whose process is gone is shown as such", "[train][failure]") {
