@@ -571,8 +571,12 @@ bool reuse_earlier_run(const Json& config, TrainOptions& options, std::string& s
                    accuracy["final"].value("test", 0.0), accuracy["best_val"].value("test", 0.0));
     return true;
   }
-  // An interrupted, killed or failed run continues from its last checkpoint (or starts over without one).
-  if (status == "interrupted" || status == "running" || status == "failed") options.resume = true;
+  // An interrupted or killed run continues from its last checkpoint (or starts over without one); a failed
+  // one only when it has a checkpoint (its report counts steps that no checkpoint holds otherwise).
+  const bool has_checkpoint = earlier.contains("checkpoints") && earlier["checkpoints"].is_object() &&
+                              earlier["checkpoints"].contains("last") && earlier["checkpoints"]["last"].is_string() &&
+                              std::filesystem::exists(earlier["checkpoints"]["last"].get<std::string>());
+  if (status == "interrupted" || status == "running" || (status == "failed" && has_checkpoint)) options.resume = true;
   return false;
 }
 

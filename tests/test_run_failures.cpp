@@ -33,18 +33,19 @@ TEST_CASE("a failure inside a step ends the report as failed, with the error, an
   const int rc = lra::test::wait_for(lra::test::spawn_lra(
       {"train", "--task", "listops", "--model", "luna-16", "--profile", "smoke", "--data-dir",
        lra::test::smoke_listops_data(), "--out", (out / "run").string(), "--quiet"},
-      {std::string(lra::kFaultEnv) + "=5"}, err.string()));
+      {std::string(lra::kFaultEnv) + "=13"}, err.string()));
   CHECK(rc == 1);
   const Json report = lra::test::read_json(out / "run" / "latest.json");
   CHECK(report["status"] == "failed");
-  CHECK_THAT(report["error"].get<std::string>(), Contains("injected fault after step 5"));
-  CHECK(report["steps_done"] == 5);
+  CHECK_THAT(report["error"].get<std::string>(), Contains("injected fault after step 13"));
+  CHECK(report["steps_done"] == 13);  // one checkpoint (step 12) exists
   const std::string message = read_all(err);
-  CHECK_THAT(message, Contains("lra: error: libtorch failed: injected fault after step 5"));
+  CHECK_THAT(message, Contains("lra: error: libtorch failed: injected fault after step 13"));
   CHECK_THAT(message, Contains("(in `lra train`)"));
   CHECK(std::count(message.begin(), message.end(), '\n') == 1);  // one line, no backtrace
 
-  // run_all's --reuse continues a failed run of this (clean) build; a dirty build starts a new one.
+  // run_all's --reuse continues a failed run of this (clean) build from its checkpoint; a dirty build
+  // starts a new one.
   const int again = lra::test::wait_for(lra::test::spawn_lra(
       {"train", "--task", "listops", "--model", "luna-16", "--profile", "smoke", "--data-dir",
        lra::test::smoke_listops_data(), "--out", (out / "run").string(), "--quiet", "--reuse"},
