@@ -213,7 +213,7 @@ std::string table1_from_summary(const Json& summary, const Json& published) {
 }
 
 std::string table1_markdown(const std::vector<Json>& runs, const Json& published) {
-  return table1_from_summary(aggregate_seeds(runs, table_tasks(runs), lra_table_tasks()), published);
+  return table1_from_summary(report_summary(runs), published);
 }
 
 std::string table2_markdown(const Json& bench, const Json& published) {

@@ -72,12 +72,10 @@ std::vector<Json> collect_run_reports(const std::string& dir) {
   // Two reports are the same seed of the same cell only under the same profile and precision too.
   using Key = std::tuple<std::string, std::string, int64_t, std::string, std::string>;
   auto key_of = [](const Json& r) {
-    const Json seed = r.value("seed", Json(0));
     const Json profile = r.value("profile", Json(""));
     const Json dtype = r.value("dtype", Json(""));
-    return Key{r["task"].get<std::string>(), r["model"].get<std::string>(),
-               seed.is_number_integer() ? seed.get<int64_t>() : 0, profile.is_string() ? profile.get<std::string>() : "",
-               dtype.is_string() ? dtype.get<std::string>() : ""};
+    return Key{r["task"].get<std::string>(), r["model"].get<std::string>(), report_seed(r),
+               profile.is_string() ? profile.get<std::string>() : "", dtype.is_string() ? dtype.get<std::string>() : ""};
   };
   std::map<Key, Json> by_seed;
   if (!fs::exists(dir)) return {};
@@ -93,6 +91,15 @@ std::vector<Json> collect_run_reports(const std::string& dir) {
   std::vector<Json> runs;
   for (auto& [key, doc] : by_seed) runs.push_back(std::move(doc));
   return runs;
+}
+
+int64_t report_seed(const Json& run) {
+  const Json seed = run.value("seed", Json(0));
+  return seed.is_number_integer() ? seed.get<int64_t>() : 0;
+}
+
+bool is_dirty_commit(const std::string& commit) {
+  return commit.size() >= 6 && commit.compare(commit.size() - 6, 6, "-dirty") == 0;
 }
 
 std::string effective_status(const Json& run) {
@@ -121,7 +128,7 @@ ReuseDecision reuse_decision(const Json& earlier, const Json& config, const std:
     return earlier[section][key].get<std::string>();
   };
   const std::string commit = text_at("environment", "git_commit");
-  if (commit.size() >= 6 && commit.compare(commit.size() - 6, 6, "-dirty") == 0)
+  if (is_dirty_commit(commit))
     return {false, "it was made by a build from a tree with uncommitted changes (" + commit + ")"};
   if (commit != lra_git_commit())
     return {false, "it was made by lra commit " + (commit.empty() ? std::string("(unknown)") : commit) +

@@ -26,11 +26,6 @@ Json interval_block(const std::vector<double>& values) {
           {"high", number_or_null(m.high())}};
 }
 
-int64_t seed_of(const Json& run) {
-  const Json seed = run.value("seed", Json(0));
-  return seed.is_number_integer() ? seed.get<int64_t>() : 0;
-}
-
 bool has_test_accuracy(const Json& accuracy, const char* checkpoint) {
   return accuracy.contains(checkpoint) && accuracy[checkpoint].is_object() && accuracy[checkpoint].contains("test") &&
          accuracy[checkpoint]["test"].is_number();
@@ -122,7 +117,7 @@ Json aggregate_seeds(const std::vector<Json>& runs, const std::vector<std::strin
   std::vector<std::string> models;
   for (const auto& r : runs) {
     if (std::find(tasks.begin(), tasks.end(), r.value("task", "")) == tasks.end()) continue;
-    all_seeds.insert(seed_of(r));
+    all_seeds.insert(report_seed(r));
     const std::string m = r.value("model", "");
     if (std::find(models.begin(), models.end(), m) == models.end()) models.push_back(m);
   }
@@ -158,17 +153,17 @@ Json aggregate_seeds(const std::vector<Json>& runs, const std::vector<std::strin
       std::set<std::string> marks, profiles;
       std::set<int64_t> present;
       for (const Json* r : seeds_of_cell) {
-        present.insert(seed_of(*r));
+        present.insert(report_seed(*r));
         marks.insert(data_mark(*r));
         profiles.insert(r->value("profile", "?"));
         if (r->contains("majority_baseline") && (*r)["majority_baseline"].is_object() &&
             (*r)["majority_baseline"].contains("test") && (*r)["majority_baseline"]["test"].is_number())
           cell["majority"] = 100.0 * (*r)["majority_baseline"]["test"].get<double>();
         if (!completed(*r)) {
-          cell["not_completed"].push_back({{"seed", seed_of(*r)}, {"status", completed(*r) ? "?" : status_of(*r)}});
+          cell["not_completed"].push_back({{"seed", report_seed(*r)}, {"status", completed(*r) ? "?" : status_of(*r)}});
           continue;
         }
-        cell["seeds"].push_back(seed_of(*r));
+        cell["seeds"].push_back(report_seed(*r));
         finals.push_back(percent(*r, "final"));
         bests.push_back(percent(*r, "best_val"));
       }

@@ -54,7 +54,7 @@ TEST_CASE("a failure inside a step ends the report as failed, with the error, an
   const Json after = lra::test::read_json(out / "run" / "latest.json");
   CHECK(after["status"] == "completed");
   const std::string commit = lra::lra_git_commit();
-  const bool dirty = commit.size() >= 6 && commit.substr(commit.size() - 6) == "-dirty";
+  const bool dirty = lra::is_dirty_commit(commit);
   CHECK((after["run_id"] == report["run_id"]) == !dirty);
 }
 

@@ -227,7 +227,7 @@ TEST_CASE("a report is reused only when this commit made it with the same config
                   {"config", config},
                   {"data", {{"data_dir", "d"}}}};
   const std::string commit = lra::lra_git_commit();
-  const bool dirty = commit.size() >= 6 && commit.substr(commit.size() - 6) == "-dirty";
+  const bool dirty = lra::is_dirty_commit(commit);
   const auto same = lra::reuse_decision(earlier, config, "d");
   if (dirty) {
     CHECK_FALSE(same.same_run);
@@ -273,7 +273,7 @@ TEST_CASE("fresh clone: a completed report from another commit in --out is train
   REQUIRE(lra::run_training(config, o) == 0);
   const Json third = lra::test::read_json(out / "latest.json");
   const std::string commit = lra::lra_git_commit();
-  const bool dirty = commit.size() >= 6 && commit.substr(commit.size() - 6) == "-dirty";
+  const bool dirty = lra::is_dirty_commit(commit);
   if (dirty) CHECK(third["run_id"] != rerun["run_id"]);
   else CHECK(third["run_id"] == rerun["run_id"]);
 }
