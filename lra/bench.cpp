@@ -3,11 +3,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <optional>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <optional>
 #include <sstream>
 
 #include <torch/torch.h>
@@ -23,6 +25,7 @@
 #include "lra/step_stats.h"
 #include "models/registry.h"
 #include "core/batch.h"
+#include "tasks/registry.h"
 
 namespace lra {
 namespace {
@@ -38,14 +41,6 @@ double physical_memory_bytes() {
   return 0.0;
 }
 
-Json cell_config(const BenchOptions& options, const std::string& model, int64_t length) {
-  ConfigRequest request{options.task, model, options.profile, options.overrides, options.config_dir};
-  request.overrides.push_back("task.max_len=" + std::to_string(length));
-  request.overrides.push_back("train.batch_size=" + std::to_string(options.batch));
-  request.overrides.push_back("runtime.precision=" + options.precision);  // so each row's runtime says it
-  return resolve_config(request);
-}
-
 std::string format_gb(double bytes) {
   std::ostringstream out;
   out.precision(3);
@@ -53,7 +48,138 @@ std::string format_gb(double bytes) {
   return out.str();
 }
 
+// Evaluation as `lra train` runs it (lra/evaluate.cpp): eval mode, no autograd, no autocast, one
+// forward pass per batch; warm-up passes, then `steps` timed ones. Leaves the model in train mode.
+std::vector<double> time_eval(ClassifierModel& model, const TaskInfo& task, int64_t batch_size, int64_t length,
+                              const BenchOptions& options, const torch::Device& device) {
+  const Batch batch = random_batch(task, batch_size, length, 2).to(device);
+  model->eval();
+  std::vector<double> times;
+  {
+    torch::NoGradGuard no_grad;
+    for (int64_t step = 0; step < options.warmup + options.steps; ++step) {
+      synchronize(device);
+      auto start = Clock::now();
+      torch::Tensor logits = model->forward(batch);  // (B,C)
+      synchronize(device);
+      if (step >= options.warmup) times.push_back(std::chrono::duration<double>(Clock::now() - start).count());
+    }
+  }
+  model->train();
+  return times;
+}
+
+// One cell of the grid: what runs in one child process.
+struct CellSpec {
+  std::string task, model;
+  int64_t length = 0, batch = 0;
+  Json config;  // resolved
+};
+
+std::string cell_label(const CellSpec& cell) {
+  return cell.task + " / " + cell.model + " n=" + std::to_string(cell.length) + " b=" + std::to_string(cell.batch);
+}
+
+// Every cell, its config resolved, so unknown names and out-of-range values (--set, --batch, --lengths)
+// fail before any work or file. --cells: task-major in run_all.sh's order; otherwise model-major.
+std::vector<CellSpec> plan_cells(const BenchOptions& options) {
+  std::vector<CellSpec> cells;
+  if (!options.cells) {
+    for (const auto& model : options.models) {
+      find_model(model);
+      for (int64_t length : options.lengths)
+        cells.push_back({options.task, model, length, options.batch, bench_cell_config(options, model, length)});
+    }
+    return cells;
+  }
+  for (const auto& task : cell_tasks(options)) {
+    BenchOptions per_task = options;
+    per_task.task = task;
+    for (const auto& model : options.models) {
+      find_model(model);
+      Json config = bench_cell_config(per_task, model, 0);
+      cells.push_back({task, model, config.at("task").at("max_len").get<int64_t>(),
+                       config.at("train").at("batch_size").get<int64_t>(), config});
+    }
+  }
+  return cells;
+}
+
+// Runs `self_exe bench --cell TASK:MODEL:LENGTH ...` in a child process; its row, or a failure row.
+Json run_cell_process(const BenchOptions& options, const std::string& self_exe, const CellSpec& cell) {
+  const std::string result_file = options.out_dir + "/.cell-" + std::to_string(::getpid()) + ".json";
+  std::vector<std::string> args{self_exe, "--threads", std::to_string(at::get_num_threads()), "bench", "--profile",
+                                options.profile, "--steps", std::to_string(options.steps), "--warmup",
+                                std::to_string(options.warmup), "--cell",
+                                cell.task + ":" + cell.model + ":" + std::to_string(cell.length), "--cell-result",
+                                result_file, "--device", options.device, "--precision", options.precision};
+  if (options.cells)
+    args.push_back("--cells");
+  else
+    args.insert(args.end(), {"--batch", std::to_string(options.batch)});
+  if (options.op_profile) args.push_back("--op-profile");
+  if (!options.config_dir.empty()) args.insert(args.begin() + 1, {"--config-dir", options.config_dir});
+  for (const auto& o : options.overrides) args.insert(args.end(), {"--set", o});
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = fork();
+  if (pid == 0) {
+    execv(self_exe.c_str(), argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+    Json row = Json::parse(read_text_file(result_file));
+    std::remove(result_file.c_str());
+    return row;
+  }
+  std::string why = WIFSIGNALED(status) ? "killed by signal " + std::to_string(WTERMSIG(status)) +
+                                              (WTERMSIG(status) == SIGKILL ? " (out of memory?)" : "")
+                                        : "exit code " + std::to_string(WEXITSTATUS(status));
+  return {{"task", cell.task}, {"model", cell.model}, {"length", cell.length}, {"batch", cell.batch},
+          {"status", "failed: " + why}};
+}
+
+std::string cell_line(const CellSpec& cell, const Json& row, double seconds) {
+  std::ostringstream line;
+  line << cell_label(cell) << ": " << row["status"].get<std::string>();
+  if (row.contains("step_time_median_s"))
+    line << "  " << std::to_string(row["step_time_median_s"].get<double>()) << " s/step, peak "
+         << format_gb(row["peak_tensor_bytes"].get<double>()) << " GB";
+  if (row.contains("eval_examples_per_second"))
+    line << ", eval " << std::llround(row["eval_examples_per_second"].get<double>()) << " examples/s (batch "
+         << row["eval_batch"].get<int64_t>() << ")";
+  if (seconds >= 0) line << "  (" << seconds << " s)";
+  return line.str();
+}
+
 }  // namespace
+
+std::vector<std::string> cell_tasks(const BenchOptions& options) {
+  const std::vector<std::string> listed = profile_tasks(options.config_dir, options.profile);
+  if (listed.empty())
+    throw UserError("--cells: profile '" + options.profile + "' has no \"tasks\" section, so it names no cells (use a "
+                    "profile that lists its tasks, e.g. cpu or smoke, or --task T --lengths N --batch B)");
+  auto listed_has = [&](const std::string& name) { return std::find(listed.begin(), listed.end(), name) != listed.end(); };
+  std::vector<std::string> ordered;
+  for (const auto& entry : task_registry())
+    if (listed_has(entry.name)) ordered.push_back(entry.name);
+  for (const auto& name : listed)  // not a registered task: resolve_config names it and the known ones
+    if (std::find(ordered.begin(), ordered.end(), name) == ordered.end()) ordered.push_back(name);
+  return ordered;
+}
+
+Json bench_cell_config(const BenchOptions& options, const std::string& model, int64_t length) {
+  ConfigRequest request{options.task, model, options.profile, options.overrides, options.config_dir};
+  if (!options.cells) {
+    request.overrides.push_back("task.max_len=" + std::to_string(length));
+    request.overrides.push_back("train.batch_size=" + std::to_string(options.batch));
+  }
+  request.overrides.push_back("runtime.precision=" + options.precision);  // so each row's runtime says it
+  return resolve_config(request);
+}
 
 double estimate_peak_bytes(const std::vector<std::pair<int64_t, double>>& measured, int64_t length) {
   if (measured.empty()) return 0.0;
@@ -90,7 +216,14 @@ double measure_gemm_flops(const std::string& device_name, const std::string& pre
 }
 
 Json bench_cell(const BenchOptions& options, const std::string& model_name, int64_t length) {
-  const Json config = cell_config(options, model_name, length);
+  const Json config = bench_cell_config(options, model_name, length);
+  if (config.at("task").at("max_len").get<int64_t>() != length)
+    throw std::runtime_error("bench --cell " + options.task + ":" + model_name + ":" + std::to_string(length) +
+                             ": the cell's resolved task.max_len is " + config.at("task").at("max_len").dump());
+  const int64_t batch_size = config.at("train").at("batch_size").get<int64_t>();
+  // --cells: the eval batch `lra train` uses; otherwise the training batch (a Table 2 grid at 4K tokens
+  // cannot afford eval_batch_size there).
+  const int64_t eval_batch = options.cells ? config.at("train").at("eval_batch_size").get<int64_t>() : batch_size;
   apply_runtime_settings(config);
   const torch::Device device = parse_device(options.device);
   // Before the model: parameters and optimiser state count too. Optional because libtorch's profiler
@@ -108,7 +241,7 @@ Json bench_cell(const BenchOptions& options, const std::string& model_name, int6
                                     .betas({train.at("adam_beta1").get<double>(), train.at("adam_beta2").get<double>()})
                                     .weight_decay(train.at("weight_decay").get<double>()));
   const TaskInfo task = task_info_from_config(config);
-  const Batch batch = random_batch(task, options.batch, length, 1).to(device);
+  const Batch batch = random_batch(task, batch_size, length, 1).to(device);
 
   auto train_step = [&] {
     optimizer.zero_grad();
@@ -136,6 +269,9 @@ Json bench_cell(const BenchOptions& options, const std::string& model_name, int6
       peak = std::max(peak, device.is_cuda() ? device_peak_bytes(device) : memory->tracker().peak_bytes());
     }
   }
+  const int64_t peak_rss = peak_rss_bytes();  // of the training steps
+  std::vector<double> eval_times = time_eval(model, task, eval_batch, length, options, device);
+  const double eval_median = quantile(eval_times, 0.5);
   Json op_profile;
   if (options.op_profile) {  // one more step, after the timed ones: profiler overhead stays out of them
     memory.reset();
@@ -146,10 +282,13 @@ Json bench_cell(const BenchOptions& options, const std::string& model_name, int6
   std::vector<double> times = stats.to_json().get<std::vector<double>>();
   const double median = quantile(times, 0.5);
   const ModelEntry& entry = find_model(model_name);
-  const double flops = entry.train_step_flops ? entry.train_step_flops(config, options.batch, length) : 0.0;
-  return {{"model", model_name},
+  const double flops = entry.train_step_flops ? entry.train_step_flops(config, batch_size, length) : 0.0;
+  const int64_t documents = task.pair ? 2 : 1;
+  return {{"task", options.task},
+          {"model", model_name},
           {"length", length},
-          {"batch", options.batch},
+          {"batch", batch_size},
+          {"documents_per_example", documents},
           {"status", "ok"},
           {"parameters", parameter_count(*model)},
           {"step_time_median_s", median},
@@ -158,11 +297,18 @@ Json bench_cell(const BenchOptions& options, const std::string& model_name, int6
           {"steps_per_second", median > 0 ? 1.0 / median : 0.0},
           {"tokens_per_second", median > 0 ? double(batch.real_tokens) / median : 0.0},
           {"peak_tensor_bytes", peak},
-          {"peak_rss_bytes", peak_rss_bytes()},
+          {"peak_rss_bytes", peak_rss},
           {"train_step_flops", flops},
           {"achieved_flops_per_second", median > 0 ? flops / median : 0.0},
           {"timed_steps", options.steps},
           {"warmup_steps", options.warmup},
+          {"eval_batch", eval_batch},
+          {"eval_batch_time_median_s", eval_median},
+          {"eval_batch_time_p10_s", quantile(eval_times, 0.1)},
+          {"eval_batch_time_p90_s", quantile(eval_times, 0.9)},
+          {"eval_examples_per_second", eval_median > 0 ? double(eval_batch) / eval_median : 0.0},
+          {"eval_tokens_per_second", eval_median > 0 ? double(eval_batch * length * documents) / eval_median : 0.0},
+          {"eval_timed_batches", options.steps},
           {"dropout", config.at("model").at("dropout")},
           {"attention_dropout", config.at("model").at("attention_dropout")},
           {"device", device.str()},
@@ -176,7 +322,8 @@ void add_ratios(Json& rows, const std::string& baseline) {
   for (auto& row : rows) {
     if (row["status"] != "ok") continue;
     for (const auto& base : rows)
-      if (base["model"] == baseline && base["length"] == row["length"] && base["status"] == "ok") {
+      if (base["model"] == baseline && base["length"] == row["length"] && base["status"] == "ok" &&
+          base.value("task", "") == row.value("task", "")) {
         row["speedup_vs_" + baseline] =
             base["step_time_median_s"].get<double>() / row["step_time_median_s"].get<double>();
         row["memory_fraction_vs_" + baseline] =
@@ -190,7 +337,10 @@ std::string bench_csv(const Json& rows) {
                                          "step_time_p10_s", "step_time_p90_s", "steps_per_second",
                                          "tokens_per_second", "peak_tensor_bytes", "peak_rss_bytes",
                                          "train_step_flops", "flop_utilisation", "speedup_vs_transformer",
-                                         "memory_fraction_vs_transformer"};
+                                         "memory_fraction_vs_transformer",
+                                         // added with --cells and eval timing; appended so positions stay
+                                         "task", "documents_per_example", "eval_batch", "eval_batch_time_median_s",
+                                         "eval_examples_per_second"};
   std::ostringstream out;
   for (size_t i = 0; i < columns.size(); ++i) out << (i ? "," : "") << columns[i];
   out << "\n";
@@ -213,64 +363,27 @@ std::string bench_csv(const Json& rows) {
 
 Json run_bench(const BenchOptions& options, const std::string& self_exe) {
   const double limit = options.memory_limit_gb > 0 ? options.memory_limit_gb * 1e9 : 0.85 * physical_memory_bytes();
-  // Unknown names and out-of-range values (--set, --batch, --lengths) fail before any work or file.
-  for (const auto& model : options.models) {
-    find_model(model);
-    for (int64_t length : options.lengths) cell_config(options, model, length);
-  }
-  apply_runtime_settings(cell_config(options, options.models.front(), options.lengths.front()));  // as the cells do
+  const std::vector<CellSpec> cells = plan_cells(options);
+  apply_runtime_settings(cells.front().config);  // as the cells do
   const double gemm_before = measure_gemm_flops(options.device, options.precision);
   Json rows = Json::array();
-  for (const auto& model : options.models) {
-    std::vector<std::pair<int64_t, double>> measured;
-    for (int64_t length : options.lengths) {
-      const double estimate = estimate_peak_bytes(measured, length);
-      if (estimate > limit) {
-        rows.push_back({{"model", model}, {"length", length}, {"batch", options.batch},
-                        {"status", "skipped: est. " + format_gb(estimate) + " GB > limit " + format_gb(limit) + " GB"}});
-        if (!options.quiet) std::cerr << model << " n=" << length << ": " << rows.back()["status"].get<std::string>() << "\n";
-        continue;
-      }
-      const std::string result_file = options.out_dir + "/.cell-" + std::to_string(::getpid()) + ".json";
-      std::vector<std::string> args{self_exe, "--threads", std::to_string(at::get_num_threads()), "bench", "--task",
-                                    options.task, "--profile", options.profile, "--batch", std::to_string(options.batch),
-                                    "--steps", std::to_string(options.steps), "--warmup", std::to_string(options.warmup),
-                                    "--cell", model + ":" + std::to_string(length), "--cell-result", result_file,
-                                    "--device", options.device, "--precision", options.precision};
-      if (options.op_profile) args.push_back("--op-profile");
-      if (!options.config_dir.empty()) args.insert(args.begin() + 1, {"--config-dir", options.config_dir});
-      for (const auto& o : options.overrides) args.insert(args.end(), {"--set", o});
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      auto start = Clock::now();
-      pid_t pid = fork();
-      if (pid == 0) {
-        execv(self_exe.c_str(), argv.data());
-        _exit(127);
-      }
-      int status = 0;
-      waitpid(pid, &status, 0);
-      Json row;
-      if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-        row = Json::parse(read_text_file(result_file));
-        std::remove(result_file.c_str());
-        measured.emplace_back(length, row["peak_tensor_bytes"].get<double>());
-      } else {
-        std::string why = WIFSIGNALED(status) ? "killed by signal " + std::to_string(WTERMSIG(status)) +
-                                                    (WTERMSIG(status) == SIGKILL ? " (out of memory?)" : "")
-                                              : "exit code " + std::to_string(WEXITSTATUS(status));
-        row = {{"model", model}, {"length", length}, {"batch", options.batch}, {"status", "failed: " + why}};
-      }
-      if (!options.quiet)
-        std::cerr << model << " n=" << length << ": " << row["status"].get<std::string>()
-                  << (row.contains("step_time_median_s")
-                          ? "  " + std::to_string(row["step_time_median_s"].get<double>()) + " s/step, peak " +
-                                format_gb(row["peak_tensor_bytes"].get<double>()) + " GB"
-                          : "")
-                  << "  (" << std::chrono::duration<double>(Clock::now() - start).count() << " s)\n";
-      rows.push_back(row);
+  // Measured peaks per model, to skip lengths that would not fit. Not with --cells: there a model's
+  // cells differ in widths and tasks, so one cell does not predict the next; each runs, in its own process.
+  std::map<std::string, std::vector<std::pair<int64_t, double>>> measured;
+  for (const auto& cell : cells) {
+    const double estimate = options.cells ? 0.0 : estimate_peak_bytes(measured[cell.model], cell.length);
+    if (estimate > limit) {
+      rows.push_back({{"task", cell.task}, {"model", cell.model}, {"length", cell.length}, {"batch", cell.batch},
+                      {"status", "skipped: est. " + format_gb(estimate) + " GB > limit " + format_gb(limit) + " GB"}});
+      if (!options.quiet) std::cerr << cell_line(cell, rows.back(), -1) << "\n";
+      continue;
     }
+    const auto start = Clock::now();
+    Json row = run_cell_process(options, self_exe, cell);
+    if (row["status"] == "ok") measured[cell.model].emplace_back(cell.length, row["peak_tensor_bytes"].get<double>());
+    if (!options.quiet)
+      std::cerr << cell_line(cell, row, std::chrono::duration<double>(Clock::now() - start).count()) << "\n";
+    rows.push_back(row);
   }
   const double gemm_after = measure_gemm_flops(options.device, options.precision);
   const double gemm = std::max(gemm_before, gemm_after);
@@ -278,14 +391,27 @@ Json run_bench(const BenchOptions& options, const std::string& self_exe) {
     if (row.contains("achieved_flops_per_second") && gemm > 0)
       row["flop_utilisation"] = row["achieved_flops_per_second"].get<double>() / gemm;
   add_ratios(rows);
+  std::vector<std::string> tasks;
+  for (const auto& cell : cells)
+    if (std::find(tasks.begin(), tasks.end(), cell.task) == tasks.end()) tasks.push_back(cell.task);
+  std::string task_list;
+  for (const auto& task : tasks) task_list += (task_list.empty() ? "" : ",") + task;
+  // schema_version 1 still: every field of before is there, with the same meaning in the default mode.
   Json doc = {{"schema_version", 1},
               {"kind", "lra-bench"},
-              {"protocol", "LRA Table 2: full training steps (forward, loss, backward, AdamW) on random tokens of "
-                           "exactly n, warm-up then timed steps; median step time; exact peak tensor bytes"},
-              {"task", options.task},
+              {"mode", options.cells ? "cells" : "lengths"},
+              {"protocol", options.cells
+                               ? "a profile's cells: per (task, model), full training steps (forward, loss, backward, "
+                                 "AdamW) at the resolved task.max_len and train.batch_size on random tokens, warm-up "
+                                 "then timed steps; median step time; exact peak tensor bytes; then no-grad eval "
+                                 "forward passes at train.eval_batch_size"
+                               : "LRA Table 2: full training steps (forward, loss, backward, AdamW) on random tokens of "
+                                 "exactly n, warm-up then timed steps; median step time; exact peak tensor bytes; "
+                                 "then no-grad eval forward passes at the same batch"},
+              {"task", task_list},
+              {"tasks", tasks},
               {"profile", options.profile},
               {"overrides", options.overrides},
-              {"batch", options.batch},
               {"timed_steps", options.steps},
               {"warmup_steps", options.warmup},
               {"memory_limit_bytes", limit},
@@ -298,6 +424,7 @@ Json run_bench(const BenchOptions& options, const std::string& self_exe) {
               {"precision", options.precision},
               {"environment", environment_block(options.device)},
               {"rows", rows}};
+  if (!options.cells) doc["batch"] = options.batch;  // --cells: each row has its own
   write_json_atomically(options.out_dir + "/bench.json", doc);
   write_text_atomically(options.out_dir + "/bench.csv", bench_csv(rows));
   return doc;

@@ -289,6 +289,15 @@ int profile_seeds(const std::string& config_dir, const std::string& profile_name
   return profile.contains("seeds") ? profile["seeds"].get<int>() : 1;
 }
 
+std::vector<std::string> profile_tasks(const std::string& config_dir, const std::string& profile_name) {
+  const std::string dir = config_dir.empty() ? default_config_dir() : config_dir;
+  const Json profile = load_profile(config_file(dir, "profiles", profile_name, "profile"));
+  std::vector<std::string> names;
+  if (profile.contains("tasks"))
+    for (auto it = profile["tasks"].begin(); it != profile["tasks"].end(); ++it) names.push_back(it.key());
+  return names;
+}
+
 Json resolve_config(const ConfigRequest& request) {
   const std::string dir = request.config_dir.empty() ? default_config_dir() : request.config_dir;
   auto file_of = [&](const std::string& kind, const std::string& name, const char* what) {

@@ -35,6 +35,9 @@ Json load_json_file(const std::string& path);
 // The seeds per cell a profile asks of run_all.sh (its "seeds" section; 1 when absent).
 int profile_seeds(const std::string& config_dir, const std::string& profile);
 
+// The task names a profile's "tasks" section holds, sorted by name (empty when it has none).
+std::vector<std::string> profile_tasks(const std::string& config_dir, const std::string& profile);
+
 // The resolved config. Also records task.name, model.name and profile.
 Json resolve_config(const ConfigRequest& request);
 

@@ -1,4 +1,5 @@
-// lra bench: step time, tokens/s, exact peak memory and FLOP utilisation per (model, length).
+// lra bench: step time, tokens/s, exact peak memory and FLOP utilisation per (model, length), or per
+// (task, model) cell of a profile at its own resolved shapes (--cells); plus eval forward-pass speed.
 #include <unistd.h>
 
 #include <iostream>
@@ -50,16 +51,21 @@ void add_bench_command(CLI::App& app, GlobalOptions& global, Action& action) {
   auto lengths = std::make_shared<std::string>("1024,2048,3072,4096");
   auto cell = std::make_shared<std::string>();
   auto cell_result = std::make_shared<std::string>();
-  bench->add_option("--task", options->task, "task whose model config is used")->capture_default_str();
+  auto* task = bench->add_option("--task", options->task, "task whose model config is used")->capture_default_str();
   bench->add_option("--profile", options->profile, "profile (paper = the LRA Text config)")->capture_default_str();
   bench->add_option("--models", *models, "comma-separated model names")->capture_default_str();
-  bench->add_option("--lengths", *lengths, "comma-separated sequence lengths")->capture_default_str();
-  bench->add_option("--batch", options->batch, "batch size")->capture_default_str();
+  auto* lengths_option = bench->add_option("--lengths", *lengths, "comma-separated sequence lengths")->capture_default_str();
+  auto* batch = bench->add_option("--batch", options->batch, "batch size")->capture_default_str();
+  bench->add_flag("--cells", options->cells,
+                  "time the profile's real cells instead: every task of its \"tasks\" section x every model, each "
+                  "at exactly the config `lra train` resolves (task.max_len, train.batch_size, eval_batch_size; "
+                  "--set applies); not with --task, --lengths or --batch; default --out runs/bench/<profile>-cells");
   bench->add_option("--steps", options->steps, "timed steps per cell")->capture_default_str();
   bench->add_option("--warmup", options->warmup, "untimed warm-up steps per cell")->capture_default_str();
   bench->add_option("--memory-limit", options->memory_limit_gb,
                     "skip cells whose estimated peak exceeds this many GB (default 85% of RAM)");
-  bench->add_option("--out", options->out_dir, "output folder for bench.json and bench.csv")->capture_default_str();
+  auto* out = bench->add_option("--out", options->out_dir, "output folder for bench.json and bench.csv")
+                  ->capture_default_str();
   bench->add_option("--set", options->overrides, "override a config key, e.g. --set model.dropout=0 (repeatable)");
   bench->add_flag("--quiet", options->quiet, "no per-cell lines");
   bench->add_flag("--op-profile", options->op_profile,
@@ -67,21 +73,35 @@ void add_bench_command(CLI::App& app, GlobalOptions& global, Action& action) {
   bench->add_option("--device", options->device, "cpu, cuda or cuda:N")->capture_default_str();
   bench->add_option("--precision", options->precision, "fp32, bf16 (CPU or CUDA autocast) or fp16 (CUDA)")
       ->capture_default_str();
-  bench->add_option("--cell", *cell, "internal: run one MODEL:LENGTH cell in this process")->group("");
+  bench->add_option("--cell", *cell, "internal: run one TASK:MODEL:LENGTH (or MODEL:LENGTH) cell in this process")
+      ->group("");
   bench->add_option("--cell-result", *cell_result, "internal: where --cell writes its row")->group("");
-  bench->callback([&global, &action, options, models, lengths, cell, cell_result] {
-    action = [&global, options, models, lengths, cell, cell_result] {
+  bench->callback([&global, &action, options, models, lengths, cell, cell_result, task, lengths_option, batch, out] {
+    const bool cells_with_shape = options->cells && (task->count() + lengths_option->count() + batch->count() > 0);
+    const bool default_out = out->count() == 0;
+    action = [&global, options, models, lengths, cell, cell_result, cells_with_shape, default_out] {
       options->config_dir = global.config_dir;
+      if (cells_with_shape)
+        throw UserError("--cells times every task of the profile at its own resolved task.max_len and "
+                        "train.batch_size: it cannot be combined with --task, --lengths or --batch (use --set to "
+                        "change a key for every cell)");
       if (options->batch < 1 || options->steps < 1 || options->warmup < 0)
         throw UserError("--batch and --steps must be >= 1 and --warmup >= 0");
-      if (!cell->empty()) {
-        auto colon = cell->rfind(':');
-        Json row = bench_cell(*options, cell->substr(0, colon), std::stoll(cell->substr(colon + 1)));
+      if (!cell->empty()) {  // TASK:MODEL:LENGTH, or MODEL:LENGTH of --task
+        const auto last = cell->rfind(':');
+        std::string model = cell->substr(0, last);
+        if (const auto colon = model.find(':'); colon != std::string::npos) {
+          options->task = model.substr(0, colon);
+          model = model.substr(colon + 1);
+        }
+        Json row = bench_cell(*options, model, std::stoll(cell->substr(last + 1)));
         write_json_atomically(*cell_result, row);
         return 0;
       }
+      // A user's --cells run must not overwrite the committed Table 2 reference in results/bench.
+      if (options->cells && default_out) options->out_dir = "runs/bench/" + options->profile + "-cells";
       options->models = split_list<std::string>(*models, "--models");
-      options->lengths = split_list<int64_t>(*lengths, "--lengths");
+      if (!options->cells) options->lengths = split_list<int64_t>(*lengths, "--lengths");
       Json doc = run_bench(*options, self_executable());
       std::cout << "bench: " << options->out_dir << "/bench.json, " << options->out_dir << "/bench.csv\n";
       return 0;
