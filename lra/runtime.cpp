@@ -4,6 +4,7 @@
 #include "models/attention/projections.h"
 #include "models/blocks/feed_forward.h"
 #include "models/dropout.h"
+#include "models/fused_attention.h"
 
 namespace lra {
 
@@ -12,6 +13,7 @@ void apply_runtime_settings(const Json& config) {
   configure_memory_allocator(runtime.at("allocator").get<std::string>());
   set_dropout_implementation(runtime.at("dropout").get<std::string>());
   set_fused_projections(runtime.at("fused_projections").get<bool>());
+  set_fused_attention(runtime.at("fused_attention").get<bool>());
   set_recompute_ffn(runtime.at("recompute_ffn").get<bool>());
 }
 

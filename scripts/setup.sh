@@ -7,6 +7,7 @@ packages=(
   g++ cmake ninja-build ccache git pkg-config
   libtorch-dev            # libtorch 1.13 (CPU)
   libopenblas0-openmp     # without it libtorch's matmul falls back to reference BLAS (~10x slower)
+  libblas-dev             # cblas.h and libblas.so (-> OpenBLAS) for the fused attention's GEMMs
   libjemalloc2            # runtime.allocator=jemalloc (the default): no re-faulting, bounded RSS
   libgloo-dev             # c10d ProcessGroupGloo headers (multi-process training)
   nlohmann-json3-dev libcli11-dev catch2 libbenchmark-dev libpng-dev

@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include "models/attention/recomputed_attention.h"
+#include "models/fused_attention.h"
 
 using lra::test::make_test_batch;
 using lra::test::max_abs_diff;
@@ -49,6 +50,7 @@ TEST_CASE("Luna with model.attention.recompute gives the same logits and gradien
   for (const std::string task : {"listops", "retrieval"}) {
     CAPTURE(task);
     auto run_model = [&](bool recompute) {
+      lra::set_fused_attention(false);  // the fused kernel would serve both settings
       const auto config = smoke_config(task, "luna-16", {"model.attention.recompute=" + std::string(recompute ? "true" : "false"),
                                                          "model.dropout=0", "model.attention_dropout=0"});
       const auto batch = make_test_batch(lra::task_info_from_config(config), {7, 3}, 7, 4);
@@ -58,6 +60,7 @@ TEST_CASE("Luna with model.attention.recompute gives the same logits and gradien
       torch::nn::functional::cross_entropy(logits, batch.labels).backward();
       std::vector<torch::Tensor> grads;
       for (const auto& p : model->parameters()) grads.push_back(p.grad().defined() ? p.grad().clone() : torch::zeros_like(p));
+      lra::set_fused_attention(true);
       return std::make_pair(logits.detach(), grads);
     };
     const auto [stored_logits, stored_grads] = run_model(false);

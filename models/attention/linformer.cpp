@@ -7,7 +7,7 @@
 #include "models/attention/heads.h"
 #include "models/attention/projections.h"
 #include "models/classifier.h"
-#include "models/softmax_dropout.h"
+#include "models/attention/dot_product_attention.h"
 #include "models/init.h"
 
 namespace lra {
@@ -36,9 +36,9 @@ torch::Tensor LinformerAttentionImpl::forward(const torch::Tensor& x, const torc
   const auto q = split_heads(qkv[0], h);                               // (B,H,N,E), scaled
   const auto k = torch::matmul(E.narrow(1, 0, n), qkv[1] * keep);      // (K,N)@(B,N,D) -> (B,K,D)
   const auto v = torch::matmul(F.narrow(1, 0, n), qkv[2] * keep);      // (B,K,D)
-  const auto scores = torch::matmul(q, split_heads(k, h).transpose(-2, -1));  // (B,H,N,K)
-  const auto probs = softmax_dropout(scores, {}, options.dropout(), is_training());
-  return out_proj(merge_heads(torch::matmul(probs, split_heads(v, h))));     // (B,N,D)
+  const auto context = dot_product_attention(q, split_heads(k, h), split_heads(v, h), {}, options.dropout(),
+                                             is_training());                  // (B,H,N,E), over K rows
+  return out_proj(merge_heads(context));                                     // (B,N,D)
 }
 
 ClassifierModel build_linformer(const nlohmann::json& config) {

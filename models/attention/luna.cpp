@@ -5,9 +5,9 @@
 
 #include "core/errors.h"
 #include "models/flops.h"
+#include "models/attention/dot_product_attention.h"
 #include "models/attention/heads.h"
 #include "models/attention/projections.h"
-#include "models/attention/recomputed_attention.h"
 #include "models/classifier.h"
 #include "models/dropout.h"
 #include "models/init.h"
@@ -63,14 +63,17 @@ LunaAttentionOut LunaAttentionImpl::forward(const torch::Tensor& x, const torch:
   const auto kp = split_heads(from_x[0], h);                                       // (B,H,N,E)
   const auto vp = options.tie_kv() ? kp : split_heads(from_x[1], h);               // (B,H,N,E)
   // Both softmaxes run in fp32 under fp16/bf16 (fairseq's utils.softmax; luna.md gotcha 10).
-  const auto attend = options.recompute() ? attention_recomputed : attention_stored;
-  const auto cp = merge_heads(attend(qp, kp, vp, x_mask, drop, train));          // (B,L,D), probs (B,H,L,N)
+  const auto attend = [&](const torch::Tensor& query, const torch::Tensor& key, const torch::Tensor& value,
+                          const torch::Tensor& keep) {
+    return dot_product_attention(query, key, value, keep, drop, train, options.recompute());
+  };
+  const auto cp = merge_heads(attend(qp, kp, vp, x_mask));          // (B,L,D), probs (B,H,L,N)
   // Unpack: X attends over Cp; softmax over L; output projection.
   const auto q = split_heads(from_x.back(), h);                                    // (B,H,N,E), scaled
   const auto from_cp = options.tie_kv() ? project(cp, {c_proj}) : project(cp, {k_proj, v_proj});
   const auto k = split_heads(from_cp[0], h);                                       // (B,H,L,E)
   const auto v = options.tie_kv() ? k : split_heads(from_cp[1], h);                // (B,H,L,E)
-  const auto y = out_proj(merge_heads(attend(q, k, v, p_mask, drop, train)));     // (B,N,D), probs (B,H,N,L)
+  const auto y = out_proj(merge_heads(attend(q, k, v, p_mask)));     // (B,N,D), probs (B,H,N,L)
   return {y, cp};
 }
 

@@ -2,12 +2,12 @@
 
 #include <cmath>
 
+#include "models/attention/dot_product_attention.h"
 #include "models/attention/heads.h"
 #include "models/attention/projections.h"
 #include "models/classifier.h"
 #include "models/flops.h"
 #include "models/init.h"
-#include "models/softmax_dropout.h"
 
 namespace lra {
 
@@ -28,9 +28,8 @@ torch::Tensor SoftmaxAttentionImpl::forward(const torch::Tensor& x, const torch:
   const auto q = split_heads(qkv[0], h);                            // (B,H,N,E), scaled
   const auto k = split_heads(qkv[1], h);                            // (B,H,N,E)
   const auto v = split_heads(qkv[2], h);                            // (B,H,N,E)
-  const auto scores = torch::matmul(q, k.transpose(-2, -1));       // (B,H,N,N)
-  const auto probs = softmax_dropout(scores, mask, options.dropout(), is_training());
-  return out_proj(merge_heads(torch::matmul(probs, v)));           // (B,N,D)
+  const auto context = dot_product_attention(q, k, v, mask, options.dropout(), is_training());  // (B,H,N,E)
+  return out_proj(merge_heads(context));                           // (B,N,D)
 }
 
 ClassifierModel build_transformer(const nlohmann::json& config) {
