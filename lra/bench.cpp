@@ -56,7 +56,7 @@ std::vector<double> time_eval(ClassifierModel& model, const TaskInfo& task, int6
   model->eval();
   std::vector<double> times;
   {
-    torch::NoGradGuard no_grad;
+    c10::InferenceMode inference;  // as lra/evaluate.cpp
     for (int64_t step = 0; step < options.warmup + options.steps; ++step) {
       synchronize(device);
       auto start = Clock::now();

@@ -14,7 +14,8 @@ EvalResult evaluate(ClassifierModelImpl& model, const Dataset& data, const TaskI
                     int64_t limit, bool keep_predictions, const torch::Device& device, int shard, int shards) {
   const bool was_training = model.is_training();
   model.eval();
-  torch::NoGradGuard no_grad;
+  // Inference mode, not just no-grad: no autograd metadata or version counters on any tensor made here.
+  c10::InferenceMode inference;
 
   int64_t n = static_cast<int64_t>(data.size());
   if (limit > 0) n = std::min(n, limit);
