@@ -21,10 +21,24 @@ TEST_CASE("the before/after table pairs cells by model and length", "[report][be
   const lra::Json after = {{"rows", {row("luna-16", 1024, 0.5, 2e9, 3e9), row("transformer", 4096, 10.0, 9e9, 9e9),
                                      row("linformer", 1024, 1.0, 1e9, 1e9)}}};
   const auto md = lra::bench_comparison_markdown(before, after);
-  CHECK_THAT(md, Contains("| luna-16 | 1024 | 2.000 | 0.500 | 4.00× | 4.000 | 2.000 | 1.50 | 50% |"));
+  CHECK_THAT(md, Contains("| luna-16 | 1024 | 2.000 | 0.500 | 4.00× | 50% | 50% | | | | 4.000 | 2.000 | 1.50 |"));
   CHECK_THAT(md, Contains("| transformer | 4096 | skipped: est. 30 GB > limit | 10.000 |"));
   CHECK_THAT(md, Contains("| linformer | 1024 | missing | 1.000 |"));
   CHECK_THAT(md, Contains("After: runtime {\"dropout\":\"fast\"}"));
+}
+
+TEST_CASE("the before/after table pairs --cells rows by task too, with evaluation throughput", "[report][bench]") {
+  auto cell = [](const std::string& task, double seconds, double eval) {
+    auto r = row("luna-16", 257, seconds, 1e8, 2e8);
+    r["task"] = task;
+    r["eval_examples_per_second"] = eval;
+    return r;
+  };
+  const lra::Json before = {{"rows", {cell("listops", 0.02, 1000), cell("retrieval", 0.04, 500)}}};
+  const lra::Json after = {{"rows", {cell("retrieval", 0.01, 1500), cell("listops", 0.01, 3000)}}};
+  const auto md = lra::bench_comparison_markdown(before, after);
+  CHECK_THAT(md, Contains("| retrieval / luna-16 | 257 | 0.040 | 0.010 | 4.00× | 50% | 50% | 500 | 1500 | 3.00× |"));
+  CHECK_THAT(md, Contains("| listops / luna-16 | 257 | 0.020 | 0.010 | 2.00× | 50% | 50% | 1000 | 3000 | 3.00× |"));
 }
 
 TEST_CASE("the op-profile section lists the largest ops of each profiled cell", "[report][bench]") {
