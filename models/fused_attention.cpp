@@ -54,9 +54,10 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, const flo
               static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
 }
 
-// Queries per block: the block's score rows (rows x S floats, three buffers) stay within ~200 KB of L2.
+// Queries per block: the block's score rows (rows x S floats, three or four buffers) stay within ~250 KB
+// of L2 (at least 16 rows, so the GEMMs are not mere vector products; at most every query).
 int64_t block_rows(int64_t queries, int64_t keys) {
-  return std::clamp<int64_t>(16384 / std::max<int64_t>(keys, 1), 16, std::max<int64_t>(queries, 1));
+  return std::max<int64_t>(1, std::min(queries, std::max<int64_t>(16, 16384 / std::max<int64_t>(keys, 1))));
 }
 
 struct Shapes {

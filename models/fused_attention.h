@@ -1,7 +1,7 @@
 #pragma once
 // Scaled-dot-product attention in one pass per (batch, head, block of queries), the CPU fp32 core of
-// every softmax-attention model (Transformer, Luna's pack and unpack, Linformer), so a speed-up changes
-// them all alike.
+// every softmax-attention model (Transformer, Luna's pack and unpack, Linformer, local attention's
+// windows), so a speed-up changes them all alike.
 //
 // Why: at the cpu profile's shapes (head dim E = 16, a few hundred keys) libtorch's bmm loops over the
 // B*H matrices one at a time, each a tiny GEMM split across threads, and the (B,H,M,S) score,

@@ -110,7 +110,7 @@ TEST_CASE("dot_product_attention picks the fused kernel only where it applies", 
 }
 
 TEST_CASE("models give the same logits and gradients with fused attention on and off", "[models][attention][fused]") {
-  for (const std::string model_name : {"transformer", "luna-16", "luna-256", "linformer"}) {
+  for (const std::string model_name : {"transformer", "luna-16", "luna-256", "linformer", "local"}) {
     for (const std::string task : {"listops", "retrieval"}) {
       CAPTURE(model_name, task);
       auto run_model = [&](bool fused) {

@@ -1,6 +1,7 @@
 #pragma once
 // The scaled-dot-product attention every softmax-attention model calls (Transformer, Luna's pack and
-// unpack, Linformer): one entry point, so each implementation change reaches all of them alike.
+// unpack, Linformer, local attention): one entry point, so each implementation change reaches all of
+// them alike.
 // Legend: B batch, H heads, M queries, S keys, E head dim.
 #include <torch/types.h>
 

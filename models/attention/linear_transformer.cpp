@@ -3,6 +3,7 @@
 #include "models/attention/heads.h"
 #include "models/classifier.h"
 #include "models/flops.h"
+#include "models/batched_matmul.h"
 
 namespace lra {
 
@@ -23,9 +24,9 @@ torch::Tensor LinearAttentionImpl::forward(const torch::Tensor& x, const torch::
   const auto q = torch::elu(split_heads(qkv[0], h)) + 1.0;                  // (B,H,N,E) phi(Q)
   const auto k = (torch::elu(split_heads(qkv[1], h)) + 1.0) * keep;         // (B,H,N,E) phi(K), 0 at pads
   const auto v = split_heads(qkv[2], h);                                    // (B,H,N,E)
-  const auto context = torch::matmul(k.transpose(-2, -1), v);               // (B,H,E,E)
-  const auto normaliser = torch::matmul(q, k.sum(2).unsqueeze(-1)) + options.eps();  // (B,H,N,1)
-  return out_proj(merge_heads(torch::matmul(q, context) / normaliser));     // (B,N,D)
+  const auto context = batched_matmul(k.transpose(-2, -1), v);               // (B,H,E,E)
+  const auto normaliser = batched_matmul(q, k.sum(2).unsqueeze(-1)) + options.eps();  // (B,H,N,1)
+  return out_proj(merge_heads(batched_matmul(q, context) / normaliser));     // (B,N,D)
 }
 
 ClassifierModel build_linear_transformer(const nlohmann::json& config) {

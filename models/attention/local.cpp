@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 
 #include "core/errors.h"
+#include "models/attention/dot_product_attention.h"
+#include "models/attention/heads.h"
 #include "models/classifier.h"
-#include "models/softmax_dropout.h"
 #include "models/flops.h"
 
 namespace lra {
@@ -37,20 +37,16 @@ torch::Tensor LocalAttentionImpl::forward(const torch::Tensor& x, const torch::T
   const auto w = std::min(options.window(), n);
   const auto windows = (n + w - 1) / w, padded = windows * w;
   const double scaling = 1.0 / std::sqrt(static_cast<double>(e));
-  auto to_windows = [&](const torch::Tensor& t) {  // (B,N,D) -> (B,H,W,w,E)
-    return torch::constant_pad_nd(t, {0, 0, 0, padded - n}).reshape({b, windows, w, h, e}).permute({0, 3, 1, 2, 4});
+  // Each window is one row of the attention core's batch, so it carries its own key mask.
+  auto to_windows = [&](const torch::Tensor& t) {  // (B,N,D) -> (B*W,H,w,E)
+    return torch::constant_pad_nd(t, {0, 0, 0, padded - n}).view({b * windows, w, h, e}).transpose(1, 2);
   };
   const auto qkv = project(x, {q_proj, k_proj, v_proj}, {scaling});            // 3 x (B,N,D)
-  const auto q = to_windows(qkv[0]);                                           // (B,H,W,w,E), scaled
-  const auto k = to_windows(qkv[1]);                                           // (B,H,W,w,E)
-  const auto v = to_windows(qkv[2]);                                           // (B,H,W,w,E)
-  auto keep = torch::constant_pad_nd(mask, {0, padded - n}, 0).reshape({b, 1, windows, 1, w});  // (B,1,W,1,w)
+  auto keep = torch::constant_pad_nd(mask, {0, padded - n}, 0).view({b * windows, w});  // (B*W,w)
   keep = keep.logical_or(keep.any(-1, /*keepdim=*/true).logical_not());       // pads-only window: all of it
-  const auto scores = torch::matmul(q, k.transpose(-2, -1))                    // (B,H,W,w,w)
-                          .masked_fill(keep.logical_not(), std::numeric_limits<float>::lowest());  // finite: exp gives 0
-  const auto probs = softmax_dropout(scores, {}, options.dropout(), is_training());
-  const auto out = torch::matmul(probs, v);                                    // (B,H,W,w,E)
-  return out_proj(out.permute({0, 2, 3, 1, 4}).reshape({b, padded, d}).narrow(1, 0, n));  // (B,N,D)
+  const auto out = dot_product_attention(to_windows(qkv[0]), to_windows(qkv[1]), to_windows(qkv[2]), keep,
+                                         options.dropout(), is_training());   // (B*W,H,w,E)
+  return out_proj(merge_heads(out).view({b, padded, d}).narrow(1, 0, n));     // (B,N,D)
 }
 
 ClassifierModel build_local(const nlohmann::json& config) {

@@ -6,6 +6,7 @@
 #include "models/attention/heads.h"
 #include "models/classifier.h"
 #include "models/flops.h"
+#include "models/batched_matmul.h"
 
 namespace lra {
 
@@ -28,8 +29,8 @@ torch::Tensor iterative_pinv(const torch::Tensor& a, int64_t iterations) {
   const auto norm_inf = a.abs().sum(-1).amax(-1, /*keepdim=*/true).unsqueeze(-1);  // (...,1,1) max row sum
   auto z = a.transpose(-2, -1) / (norm_1 * norm_inf);                         // (...,m,m)
   for (int64_t i = 0; i < iterations; ++i) {
-    const auto az = torch::matmul(a, z);                                      // (...,m,m)
-    z = 0.25 * torch::matmul(z, 13.0 * eye - torch::matmul(az, 15.0 * eye - torch::matmul(az, 7.0 * eye - az)));
+    const auto az = batched_matmul(a, z);                                      // (...,m,m)
+    z = 0.25 * batched_matmul(z, 13.0 * eye - batched_matmul(az, 15.0 * eye - batched_matmul(az, 7.0 * eye - az)));
   }
   return z;
 }
@@ -69,14 +70,14 @@ torch::Tensor NystromAttentionImpl::forward(const torch::Tensor& x, const torch:
   const auto k = split_heads(qkv[1], h);                                      // (B,H,N,E), scaled
   const auto v = split_heads(qkv[2], h);                                      // (B,H,N,E)
   const auto landmarks = segment_means(mask, options.landmarks(), x.scalar_type());
-  const auto means = landmarks.weights.unsqueeze(1);                          // (B,1,m,N)
-  const auto q_landmarks = torch::matmul(means, q);                           // (B,H,m,E) Q~
-  const auto k_landmarks = torch::matmul(means, k);                           // (B,H,m,E) K~
-  const auto f = torch::softmax(mask_keys(torch::matmul(q, k_landmarks.transpose(-2, -1)), landmarks.keep), -1);  // (B,H,N,m)
-  const auto a = torch::softmax(mask_keys(torch::matmul(q_landmarks, k_landmarks.transpose(-2, -1)), landmarks.keep), -1)
+  const auto means = landmarks.weights.unsqueeze(1).expand({-1, h, -1, -1});  // (B,H,m,N), a view
+  const auto q_landmarks = batched_matmul(means, q);                           // (B,H,m,E) Q~
+  const auto k_landmarks = batched_matmul(means, k);                           // (B,H,m,E) K~
+  const auto f = torch::softmax(mask_keys(batched_matmul(q, k_landmarks.transpose(-2, -1)), landmarks.keep), -1);  // (B,H,N,m)
+  const auto a = torch::softmax(mask_keys(batched_matmul(q_landmarks, k_landmarks.transpose(-2, -1)), landmarks.keep), -1)
                  * landmarks.keep.unsqueeze(1).unsqueeze(-1).to(x.dtype());   // (B,H,m,m), 0 rows at empty segments
-  const auto b = torch::softmax(mask_keys(torch::matmul(q_landmarks, k.transpose(-2, -1)), mask), -1);  // (B,H,m,N)
-  auto out = torch::matmul(f, torch::matmul(iterative_pinv(a, options.pinv_iterations()), torch::matmul(b, v)));  // (B,H,N,E)
+  const auto b = torch::softmax(mask_keys(batched_matmul(q_landmarks, k.transpose(-2, -1)), mask), -1);  // (B,H,m,N)
+  auto out = batched_matmul(f, batched_matmul(iterative_pinv(a, options.pinv_iterations()), batched_matmul(b, v)));  // (B,H,N,E)
   if (conv) out = out + conv(v * mask.unsqueeze(1).unsqueeze(-1).to(v.dtype()));  // (B,H,N,E), pads zeroed first
   return out_proj(merge_heads(out));                                          // (B,N,D)
 }

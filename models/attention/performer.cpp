@@ -11,6 +11,7 @@
 #include "models/attention/heads.h"
 #include "models/classifier.h"
 #include "models/flops.h"
+#include "models/batched_matmul.h"
 
 namespace lra {
 
@@ -118,9 +119,9 @@ torch::Tensor PerformerAttentionImpl::forward(const torch::Tensor& x, const torc
   const auto w = random_features.to(torch::kFloat);                         // (M,E)
   const auto q_features = favor_features(q, w, /*is_query=*/true, mask);    // (B,H,N,M)
   const auto k_features = favor_features(k, w, /*is_query=*/false, mask);   // (B,H,N,M), 0 at pads
-  const auto context = torch::matmul(k_features.transpose(-2, -1), v);      // (B,H,M,E)
-  const auto normaliser = torch::matmul(q_features, k_features.sum(2).unsqueeze(-1));  // (B,H,N,1)
-  const auto out = torch::matmul(q_features, context) / normaliser;         // (B,H,N,E)
+  const auto context = batched_matmul(k_features.transpose(-2, -1), v);      // (B,H,M,E)
+  const auto normaliser = batched_matmul(q_features, k_features.sum(2).unsqueeze(-1));  // (B,H,N,1)
+  const auto out = batched_matmul(q_features, context) / normaliser;         // (B,H,N,E)
   return out_proj(merge_heads(out).to(x.scalar_type()));                    // (B,N,D)
 }
 
