@@ -124,37 +124,36 @@ void BM_Dropout(benchmark::State& state) {  // residual-stream dropout, p = 0.1
 }
 BENCHMARK(BM_Dropout)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-// listops's cpu-profile config of a model, its runtime settings applied.
-nlohmann::json cell_config(const std::string& model) {
-  const auto config = lra::resolve_config({"listops", model, "cpu", {}, ""});
-  lra::apply_runtime_settings(config);
-  return config;
-}
+// A model at listops's cpu-profile cell (its runtime settings applied) and a random batch of
+// `batch_key` (train.batch_size or train.eval_batch_size) examples.
+struct CellModel {
+  lra::ClassifierModel model{nullptr};
+  lra::Batch batch;
+  CellModel(const std::string& name, const char* batch_key) {
+    const auto config = lra::resolve_config({"listops", name, "cpu", {}, ""});
+    lra::apply_runtime_settings(config);
+    torch::manual_seed(1);
+    model = lra::build_model(config);
+    batch = lra::random_batch(lra::task_info_from_config(config), config["train"][batch_key].get<int64_t>(), kTokens, 1);
+  }
+};
 
 void BM_ModelStep(benchmark::State& state, const std::string& name) {
-  const auto config = cell_config(name);
-  const auto task = lra::task_info_from_config(config);
-  torch::manual_seed(1);
-  auto model = lra::build_model(config);
-  model->train();
-  const auto batch = lra::random_batch(task, config["train"]["batch_size"].get<int64_t>(), kTokens, 1);
+  CellModel cell(name, "batch_size");
+  cell.model->train();
   for (auto _ : state) {
-    model->zero_grad();
-    torch::nn::functional::cross_entropy(model->forward(batch), batch.labels).backward();
+    cell.model->zero_grad();
+    torch::nn::functional::cross_entropy(cell.model->forward(cell.batch), cell.batch.labels).backward();
   }
-  state.SetItemsProcessed(state.iterations() * batch.size());
+  state.SetItemsProcessed(state.iterations() * cell.batch.size());
 }
 
-void BM_ModelEval(benchmark::State& state, const std::string& name) {
-  const auto config = cell_config(name);
-  const auto task = lra::task_info_from_config(config);
-  torch::manual_seed(1);
-  auto model = lra::build_model(config);
-  model->eval();
-  const auto batch = lra::random_batch(task, config["train"]["eval_batch_size"].get<int64_t>(), kTokens, 1);
-  torch::NoGradGuard no_grad;
-  for (auto _ : state) benchmark::DoNotOptimize(model->forward(batch));
-  state.SetItemsProcessed(state.iterations() * batch.size());
+void BM_ModelEval(benchmark::State& state, const std::string& name) {  // as lra/evaluate.cpp runs it
+  CellModel cell(name, "eval_batch_size");
+  cell.model->eval();
+  c10::InferenceMode inference;
+  for (auto _ : state) benchmark::DoNotOptimize(cell.model->forward(cell.batch));
+  state.SetItemsProcessed(state.iterations() * cell.batch.size());
 }
 
 // One BM_ModelStep and BM_ModelEval per registered model.
