@@ -95,7 +95,8 @@ Figure learning_curves_figure(const Json& summary) {
 std::vector<Figure> make_figures(const Json& bench, const std::vector<Json>& runs) {
   std::vector<Figure> figures;
   const Json summary = report_summary(runs);
-  if (!bench.is_null() && bench.contains("rows")) {
+  // A --cells bench has one row per (task, model) at each cell's own length: no curves over length.
+  if (!bench.is_null() && bench.contains("rows") && bench.value("mode", "") != "cells") {
     figures.push_back(per_length_figure(bench, "step-time-vs-length", "step_time_median_s", 1.0,
                                         "training step time (s, median)", "Step time vs length (" +
                                             bench.value("task", "text") + " config, batch " +

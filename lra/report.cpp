@@ -319,7 +319,12 @@ Json report_summary(const std::vector<Json>& runs) {
 std::string report_markdown(const std::vector<Json>& runs, const Json& bench, const Json& published) {
   std::ostringstream out;
   out << "# LRA report\n\n## Table 1: accuracy\n\n" << table1_from_summary(report_summary(runs), published);
-  out << "\n## Table 2: speed and memory vs sequence length\n\n" << table2_markdown(bench, published);
+  out << "\n## Table 2: speed and memory vs sequence length\n\n";
+  if (bench.is_object() && bench.value("mode", "") == "cells")  // one row per (task, model) at each cell's length
+    out << "The bench given is a profile's cells (`lra bench --cells`), not a sweep over lengths: Table 2 needs "
+           "`lra bench --lengths ...`. Compare cells with `lra report DIR --before OTHER/bench.json`.\n";
+  else
+    out << table2_markdown(bench, published);
   std::set<std::string> commits, profiles, sources;
   for (const auto& r : runs) {
     if (r.contains("environment")) commits.insert(r["environment"].value("git_commit", "?"));

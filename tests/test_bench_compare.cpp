@@ -2,6 +2,8 @@
 #include "tests/catch_torch.h"
 
 #include "lra/bench_compare.h"
+#include "lra/plot.h"
+#include "lra/report.h"
 
 using Catch::Matchers::Contains;
 
@@ -52,4 +54,15 @@ TEST_CASE("the op-profile section lists the largest ops of each profiled cell", 
   CHECK_THAT(md, Contains("| `aten::addmm` | 12 | 0.900 | 60.0% |"));
   CHECK_THAT(md, !Contains("fast_dropout"));  // top 1 only
   CHECK(lra::op_profile_markdown(lra::Json{{"rows", {row("x", 1, 1, 1, 1)}}}).empty());
+}
+
+TEST_CASE("a --cells bench gets no Table 2 and no per-length figures", "[report][bench]") {
+  auto cell = row("luna-16", 257, 0.01, 1e8, 2e8);
+  cell["task"] = "listops";
+  cell["steps_per_second"] = 100.0;
+  const lra::Json bench = {{"mode", "cells"}, {"rows", {cell}}};
+  const auto md = lra::report_markdown({}, bench, lra::Json::object());
+  CHECK_THAT(md, Contains("not a sweep over lengths"));
+  CHECK_THAT(md, !Contains("| steps/s"));
+  for (const auto& figure : lra::make_figures(bench, {})) CHECK(figure.name.find("vs-length") == std::string::npos);
 }
