@@ -1,12 +1,12 @@
 #include "models/batched_matmul.h"
 
-#include <cblas.h>
-
 #include <vector>
 
 #include <ATen/Parallel.h>
 #include <ATen/record_function.h>
 #include <torch/torch.h>
+
+#include "models/cpu_gemm.h"
 
 namespace lra {
 namespace {
@@ -51,7 +51,7 @@ Operand operand(const torch::Tensor& t) {
 }
 
 bool parallel_path_applies(const torch::Tensor& a, const torch::Tensor& b) {
-  if (a.dim() < 3 || a.dim() != b.dim() || !a.device().is_cpu() || !b.device().is_cpu() ||
+  if (!cpu_gemm_available() || a.dim() < 3 || a.dim() != b.dim() || !a.device().is_cpu() || !b.device().is_cpu() ||
       a.scalar_type() != torch::kFloat || b.scalar_type() != torch::kFloat)
     return false;
   if (a.sizes().slice(0, a.dim() - 2) != b.sizes().slice(0, b.dim() - 2) || a.size(-1) != b.size(-2)) return false;
@@ -71,10 +71,8 @@ torch::Tensor product(const torch::Tensor& a_in, const torch::Tensor& b_in) {
   const auto matrices = static_cast<int64_t>(a.offsets.size());
   at::parallel_for(0, matrices, 1, [&](int64_t begin, int64_t end) {
     for (int64_t p = begin; p < end; ++p)
-      cblas_sgemm(CblasRowMajor, a.transposed ? CblasTrans : CblasNoTrans, b.transposed ? CblasTrans : CblasNoTrans,
-                  static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0f, a.data + a.offsets[p],
-                  static_cast<int>(a.ld), b.data + b.offsets[p], static_cast<int>(b.ld), 0.0f, c + p * m * n,
-                  static_cast<int>(n));
+      cpu_sgemm(a.transposed, b.transposed, m, n, k, a.data + a.offsets[p], a.ld, b.data + b.offsets[p], b.ld, 0.0f,
+                c + p * m * n, n);
   });
   return out;
 }

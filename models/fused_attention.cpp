@@ -1,7 +1,5 @@
 #include "models/fused_attention.h"
 
-#include <cblas.h>
-
 #include <algorithm>
 #include <atomic>
 #include <vector>
@@ -10,6 +8,7 @@
 #include <ATen/record_function.h>
 #include <torch/torch.h>
 
+#include "models/cpu_gemm.h"
 #include "models/dropout.h"
 #include "models/softmax_dropout.h"
 #include "models/softmax_dropout_kernel.h"
@@ -45,15 +44,6 @@ torch::Tensor heads_last_empty(int64_t b, int64_t h, int64_t n, int64_t e, const
   return torch::empty({b, n, h, e}, options).transpose(1, 2);
 }
 
-// row-major C (m,n) = alpha op(A) op(B) + beta C; single-threaded inside a parallel region (OpenBLAS
-// runs serially when called from an OpenMP worker).
-void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
-          const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
-  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
-              static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0f, a, static_cast<int>(lda), b,
-              static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
-}
-
 // Queries per block: enough that the block's score rows (rows x S floats; three or four such buffers)
 // stay near 64 KB each, in L2, but at least S/8 rows up to 128, so that at long key lengths the GEMMs
 // do not become thin (Transformer, Text config at 4K: 16-row blocks 8.5 s/step, 128-row blocks 7.1 s,
@@ -72,7 +62,7 @@ struct Shapes {
 void block_probabilities(const Shapes& x, const HeadMatrix& q, const HeadMatrix& k, const float* keep, int64_t b,
                          int64_t h, int64_t row0, int64_t rows, double p, uint64_t seed, float* scores, float* probs,
                          float* dropped) {
-  gemm(false, true, rows, x.s, x.e, q.at(b, h, row0), q.ld, k.at(b, h), k.ld, 0.0f, scores, x.s);
+  cpu_sgemm(false, true, rows, x.s, x.e, q.at(b, h, row0), q.ld, k.at(b, h), k.ld, 0.0f, scores, x.s);
   const float* keep_row = keep ? keep + b * x.s : nullptr;
   for (int64_t i = 0; i < rows; ++i) {
     const int64_t row = (b * x.h + h) * x.m + row0 + i;  // index in the (B,H,M,S) scores: the dropout mask's
@@ -113,7 +103,7 @@ torch::Tensor forward_kernel(const torch::Tensor& q_in, const torch::Tensor& k_i
       const int64_t bh = item / blocks, b = bh / x.h, h = bh % x.h;
       const int64_t row0 = (item % blocks) * rows, n = std::min(rows, x.m - row0);
       block_probabilities(x, q, k, keep_data, b, h, row0, n, p, seed, scores, probs, dropped);
-      gemm(false, false, n, x.e, x.s, dropped, x.s, v.at(b, h), v.ld, 0.0f, o.at(b, h, row0), o.ld);
+      cpu_sgemm(false, false, n, x.e, x.s, dropped, x.s, v.at(b, h), v.ld, 0.0f, o.at(b, h, row0), o.ld);
     }
   });
   return out;
@@ -147,15 +137,15 @@ torch::autograd::tensor_list backward_kernel(const torch::Tensor& d_out_in, cons
         const int64_t n = std::min(rows, x.m - row0);
         const float beta = row0 == 0 ? 0.0f : 1.0f;  // first block writes dk, dv; later ones add
         block_probabilities(x, q, k, keep_data, b, h, row0, n, p, seed, scores, probs, dropped);
-        gemm(true, false, x.s, x.e, n, dropped, x.s, d_out.at(b, h, row0), d_out.ld, beta, dv.at(b, h), dv.ld);
-        gemm(false, true, n, x.s, x.e, d_out.at(b, h, row0), d_out.ld, v.at(b, h), v.ld, 0.0f, scores, x.s);
+        cpu_sgemm(true, false, x.s, x.e, n, dropped, x.s, d_out.at(b, h, row0), d_out.ld, beta, dv.at(b, h), dv.ld);
+        cpu_sgemm(false, true, n, x.s, x.e, d_out.at(b, h, row0), d_out.ld, v.at(b, h), v.ld, 0.0f, scores, x.s);
         for (int64_t i = 0; i < n; ++i) {
           const int64_t row = (b * x.h + h) * x.m + row0 + i;
           softmax_dropout_backward_row(scores + i * x.s, probs + i * x.s, d_scores + i * x.s, scratch, x.s,
                                        softmax_dropout_row_masks(row, x.s, p, seed));
         }
-        gemm(false, false, n, x.e, x.s, d_scores, x.s, k.at(b, h), k.ld, 0.0f, dq.at(b, h, row0), dq.ld);
-        gemm(true, false, x.s, x.e, n, d_scores, x.s, q.at(b, h, row0), q.ld, beta, dk.at(b, h), dk.ld);
+        cpu_sgemm(false, false, n, x.e, x.s, d_scores, x.s, k.at(b, h), k.ld, 0.0f, dq.at(b, h, row0), dq.ld);
+        cpu_sgemm(true, false, x.s, x.e, n, d_scores, x.s, q.at(b, h, row0), q.ld, beta, dk.at(b, h), dk.ld);
       }
       if (x.m == 0) {  // no queries: zero gradients of k and v
         for (int64_t j = 0; j < x.s; ++j) std::fill_n(dk.at(b, h, j), x.e, 0.0f), std::fill_n(dv.at(b, h, j), x.e, 0.0f);
@@ -194,11 +184,12 @@ bool fused_attention_enabled() { return fused_flag(); }
 bool fused_attention_applies(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v) {
   for (const auto* t : {&q, &k, &v})
     if (!t->device().is_cpu() || t->scalar_type() != torch::kFloat || t->dim() != 4) return false;
-  return fused_attention_enabled() && dropout_implementation() == "fast";
+  return fused_attention_enabled() && dropout_implementation() == "fast" && cpu_gemm_available();
 }
 
 torch::Tensor fused_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                               const torch::Tensor& keep, double p, bool training) {
+  TORCH_CHECK(cpu_gemm_available(), "fused_attention: this build has no cblas (install libblas-dev and rebuild)");
   const Shapes x = shapes_of(q, k, v);
   const auto factors = keep_factors(keep, x);
   return FusedAttention::apply(q, k, v, factors.defined() ? factors : torch::empty({0}, q.options()),

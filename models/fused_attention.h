@@ -21,8 +21,8 @@
 
 namespace lra {
 
-// Whether fused_attention runs for these inputs (CPU, fp32, the fast dropout, runtime.fused_attention
-// on); otherwise callers use the unfused ops.
+// Whether fused_attention runs for these inputs (CPU, fp32, the fast dropout, a build with cblas,
+// runtime.fused_attention on); otherwise callers use the unfused ops.
 bool fused_attention_applies(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v);
 
 // q (B,H,M,E) already scaled, k and v (B,H,S,E), keep (B,S) bool (true = attend) or undefined (every
