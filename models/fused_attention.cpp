@@ -71,12 +71,6 @@ void block_probabilities(const Shapes& x, const HeadMatrix& q, const HeadMatrix&
   }
 }
 
-torch::Tensor keep_factors(const torch::Tensor& keep, const Shapes& x) {
-  if (!keep.defined() || keep.numel() == 0) return {};
-  TORCH_CHECK(keep.dim() == 2 && keep.size(0) == x.b && keep.size(1) == x.s, "fused_attention: keep must be (B,S)");
-  return keep.to(torch::kFloat).contiguous();  // 1 = attend (float: the row kernel's selects vectorise)
-}
-
 Shapes shapes_of(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v) {
   TORCH_CHECK(q.dim() == 4 && k.dim() == 4 && v.dim() == 4, "fused_attention: q, k, v must be (B,H,*,E)");
   TORCH_CHECK(k.sizes() == v.sizes() && q.size(0) == k.size(0) && q.size(1) == k.size(1) && q.size(3) == k.size(3),
@@ -191,7 +185,7 @@ torch::Tensor fused_attention(const torch::Tensor& q, const torch::Tensor& k, co
                               const torch::Tensor& keep, double p, bool training) {
   TORCH_CHECK(cpu_gemm_available(), "fused_attention: this build has no cblas (install libblas-dev and rebuild)");
   const Shapes x = shapes_of(q, k, v);
-  const auto factors = keep_factors(keep, x);
+  const auto factors = key_keep_factors(keep, x.b, x.s, "fused_attention");
   return FusedAttention::apply(q, k, v, factors.defined() ? factors : torch::empty({0}, q.options()),
                                training && p > 0.0 ? p : 0.0);
 }

@@ -25,6 +25,13 @@ RowMasks softmax_dropout_row_masks(int64_t row, int64_t cols, double p, uint64_t
           RowMask{0u, key(block + 1), threshold, scale, masked}};
 }
 
+torch::Tensor key_keep_factors(const torch::Tensor& keep, int64_t batch, int64_t keys, const char* who) {
+  if (!keep.defined() || keep.numel() == 0) return {};
+  TORCH_CHECK(keep.dim() == 2 && keep.size(0) == batch && keep.size(1) == keys, who, ": keep must be (B,", keys,
+              "), got ", keep.sizes());
+  return keep.to(torch::kFloat).contiguous();
+}
+
 namespace {
 
 // Runs row_kernel(row, scratch) over rows [0, rows) in parallel, with a per-chunk scratch row of
@@ -66,11 +73,7 @@ std::pair<torch::Tensor, torch::Tensor> softmax_dropout_with_seed(const torch::T
   const torch::Tensor in = scores.contiguous();
   const int64_t cols = in.size(-1), rows = in.numel() / std::max<int64_t>(cols, 1);
   const int64_t batch = in.size(0), rows_per_batch = rows / std::max<int64_t>(batch, 1);
-  torch::Tensor keep_factors;  // (B,M) fp32, 1 = attend (float: the kernel's selects vectorise)
-  if (keep.defined()) {
-    TORCH_CHECK(keep.dim() == 2 && keep.size(0) == batch && keep.size(1) == cols, "softmax_dropout: keep must be (B,M)");
-    keep_factors = keep.to(torch::kFloat).contiguous();
-  }
+  const torch::Tensor keep_factors = key_keep_factors(keep, batch, cols, "softmax_dropout");  // (B,M) or undefined
   torch::Tensor probs = torch::empty_like(in);
   torch::Tensor dropped = p > 0.0 ? torch::empty_like(in) : probs;
   const float* src = in.data_ptr<float>();

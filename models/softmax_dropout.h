@@ -26,6 +26,11 @@ std::pair<torch::Tensor, torch::Tensor> softmax_dropout_with_seed(const torch::T
                                                                   const torch::Tensor& keep, double p, uint64_t seed);
 torch::Tensor softmax_dropout_backward(const torch::Tensor& grad, const torch::Tensor& probs, double p, uint64_t seed);
 
+// A key mask as the row kernels read it: keep (B,M) bool -> (B,M) fp32, 1 = attend (float, so the kernels'
+// selects vectorise); undefined or empty keep -> undefined (every key). `who` names the caller in the
+// shape error.
+torch::Tensor key_keep_factors(const torch::Tensor& keep, int64_t batch, int64_t keys, const char* who);
+
 // The dropout mask over row `row` of a (rows, cols) matrix: elements row*cols + j of lra::dropout's
 // indexing (for_each_mask_span), split where the row crosses a 2^32-element block.
 RowMasks softmax_dropout_row_masks(int64_t row, int64_t cols, double p, uint64_t seed);
