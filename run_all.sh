@@ -2,13 +2,14 @@
 # The main job: set-up if needed -> build -> data -> every task x model -> bench -> report -> plot.
 #
 #   ./run_all.sh [--profile cpu] [--seeds K] [--tasks listops,text,...] [--models luna-16,...]
-#                [--data-dir DIR] [--out DIR] [--no-bench] [--precision fp32|bf16|fp16]
+#                [--data-dir DIR] [--out DIR] [--no-bench] [--no-extra] [--precision fp32|bf16|fp16]
 #
 # Every cell runs K seeds (default: the profile's "seeds", 3 for cpu; --seeds 1 for a quick look), seed
 # by seed, into DIR/<task>/<model>/seed-<s>/ (default DIR: runs/<profile>; committed reference runs live
 # under results/ and are never written or reused). Re-running resumes: a seed finished by this same
 # commit with the same config is reused, an interrupted one continues from its checkpoint, anything
-# else runs again. Without --data-dir, data is generated offline under data/<profile>/.
+# else runs again. Without --data-dir, data is generated offline under data/<profile>/. After the table,
+# the profile's "extra_cells" run (cpu: one short Path-X run of Luna-16); --no-extra skips them.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -19,6 +20,7 @@ models=luna-16,luna-128,luna-256,transformer,linformer
 data_dir=""
 out=""
 bench=1
+extra=1
 precision=fp32
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -29,8 +31,9 @@ while [ $# -gt 0 ]; do
     --data-dir) data_dir=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --no-bench) bench=0; shift ;;
+    --no-extra) extra=0; shift ;;
     --precision) precision=$2; shift 2 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "run_all.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -53,8 +56,15 @@ elapsed() { local s=$(( $(date +%s) - $1 )); printf '%dm%02ds' $((s / 60)) $((s 
 # --- data ---
 IFS=, read -r -a task_list <<< "$tasks"
 IFS=, read -r -a model_list <<< "$models"
+extra_cells=()
+if [ "$extra" = 1 ]; then
+  extra_list=$($lra plan --profile "$profile" --extra-cells)
+  if [ -n "$extra_list" ]; then mapfile -t extra_cells <<< "$extra_list"; fi
+fi
+data_tasks=("${task_list[@]}")
+for cell in "${extra_cells[@]}"; do data_tasks+=("${cell%% *}"); done
 if [ "$generate" = 1 ]; then
-  for task in "${task_list[@]}"; do
+  for task in "${data_tasks[@]}"; do
     if $lra data check --task "$task" --profile "$profile" --data-dir "$data_dir" >/dev/null 2>&1; then
       echo "data   $task: ready ($data_dir)"
     else
@@ -66,26 +76,35 @@ if [ "$generate" = 1 ]; then
   done
 fi
 
-# --- train every cell, seed by seed (an interrupted script leaves whole tables at fewer seeds) ---
+# One seed of one cell, resumed or reused when it can be; its line goes to the summary.
 summary=()
+run_cell() {
+  local task=$1 model=$2 seed=$3
+  local cell=$out/$task/$model/seed-$seed
+  local log=$log_dir/train-$task-$model-seed$seed.log
+  local t0 rc=0 line acc
+  t0=$(date +%s)
+  $lra train --task "$task" --model "$model" --profile "$profile" --data-dir "$data_dir" --out "$cell" \
+    --seed "$seed" --precision "$precision" --reuse > "$log" 2>&1 || rc=$?
+  if [ "$rc" != 0 ]; then line="FAILED  $task / $model / seed $seed (exit $rc, see $log)"
+  elif grep -q "reused, not re-run" "$log"; then line="done    $task / $model / seed $seed (reused: same commit and config)"
+  else line="done    $task / $model / seed $seed in $(elapsed "$t0")"; fi
+  grep -h "NOT reused" "$log" || true
+  acc=$(grep -h "test accuracy" "$log" 2>/dev/null | tail -1 || true)
+  echo "$line  ${acc}"
+  summary+=("$line  ${acc}")
+}
+
+# --- train every cell, seed by seed (an interrupted script leaves whole tables at fewer seeds) ---
 for seed in $(seq 1 "$seeds"); do
   for task in "${task_list[@]}"; do
-    for model in "${model_list[@]}"; do
-      cell=$out/$task/$model/seed-$seed
-      log=$log_dir/train-$task-$model-seed$seed.log
-      t0=$(date +%s)
-      rc=0
-      $lra train --task "$task" --model "$model" --profile "$profile" --data-dir "$data_dir" --out "$cell" \
-        --seed "$seed" --precision "$precision" --reuse > "$log" 2>&1 || rc=$?
-      if [ "$rc" != 0 ]; then line="FAILED  $task / $model / seed $seed (exit $rc, see $log)"
-      elif grep -q "reused, not re-run" "$log"; then line="done    $task / $model / seed $seed (reused: same commit and config)"
-      else line="done    $task / $model / seed $seed in $(elapsed "$t0")"; fi
-      grep -h "NOT reused" "$log" || true
-      acc=$(grep -h "test accuracy" "$log" 2>/dev/null | tail -1 || true)
-      echo "$line  ${acc}"
-      summary+=("$line  ${acc}")
-    done
+    for model in "${model_list[@]}"; do run_cell "$task" "$model" "$seed"; done
   done
+done
+# --- the profile's cells outside the table ---
+for cell in "${extra_cells[@]}"; do
+  read -r task model cell_seeds <<< "$cell"
+  for seed in $(seq 1 "$cell_seeds"); do run_cell "$task" "$model" "$seed"; done
 done
 
 # --- bench, report, plots ---

@@ -136,12 +136,19 @@ std::vector<std::string> cell_tasks(const BenchOptions& options) {
   if (listed.empty())
     throw UserError("--cells: profile '" + options.profile + "' has no \"tasks\" section, so it names no cells (use a "
                     "profile that lists its tasks, e.g. cpu or smoke, or --task T --lengths N --batch B)");
-  auto listed_has = [&](const std::string& name) { return std::find(listed.begin(), listed.end(), name) != listed.end(); };
+  // A task the profile runs only as an extra cell (Path-X on the cpu profile) is not a column of the
+  // table: timing every model on it would cost more than the whole table.
+  std::vector<std::string> extra_only;
+  for (const ExtraCell& cell : profile_extra_cells(options.config_dir, options.profile)) extra_only.push_back(cell.task);
+  auto listed_has = [&](const std::string& name) {
+    return std::find(listed.begin(), listed.end(), name) != listed.end() &&
+           std::find(extra_only.begin(), extra_only.end(), name) == extra_only.end();
+  };
   std::vector<std::string> ordered;
   for (const auto& entry : task_registry())
     if (listed_has(entry.name)) ordered.push_back(entry.name);
   for (const auto& name : listed)  // not a registered task: resolve_config names it and the known ones
-    if (std::find(ordered.begin(), ordered.end(), name) == ordered.end()) ordered.push_back(name);
+    if (listed_has(name) && std::find(ordered.begin(), ordered.end(), name) == ordered.end()) ordered.push_back(name);
   return ordered;
 }
 

@@ -269,9 +269,10 @@ Json load_profile(const std::string& profile_file) {
   if (!profile.is_object()) throw UserError(profile_file + ": expected a JSON object at the top level");
   for (auto it = profile.begin(); it != profile.end(); ++it) {
     const std::string& section = it.key();
-    if (section != "description" && section != "seeds" && section != "all" && section != "tasks" && section != "models")
+    if (section != "description" && section != "seeds" && section != "all" && section != "tasks" &&
+        section != "models" && section != "extra_cells")
       throw UserError(profile_file + ": unknown section '" + printable(section, 100) +
-                      "' (valid: description, seeds, all, tasks, models)");
+                      "' (valid: description, seeds, all, tasks, models, extra_cells)");
     if ((section == "tasks" || section == "models") && !it.value().is_object())
       throw UserError(profile_file + ": section '" + section + "' must be an object {name: layer}");
     if (section == "seeds" && (!it.value().is_number_integer() || it.value().get<int64_t>() < 1 ||
@@ -287,6 +288,35 @@ int profile_seeds(const std::string& config_dir, const std::string& profile_name
   const std::string dir = config_dir.empty() ? default_config_dir() : config_dir;
   const Json profile = load_profile(config_file(dir, "profiles", profile_name, "profile"));
   return profile.contains("seeds") ? profile["seeds"].get<int>() : 1;
+}
+
+std::vector<ExtraCell> profile_extra_cells(const std::string& config_dir, const std::string& profile_name) {
+  const std::string dir = config_dir.empty() ? default_config_dir() : config_dir;
+  const std::string file = config_file(dir, "profiles", profile_name, "profile");
+  const Json profile = load_profile(file);
+  std::vector<ExtraCell> cells;
+  if (!profile.contains("extra_cells")) return cells;
+  const Json& list = profile["extra_cells"];
+  const std::string form = " (form: [{\"task\": T, \"model\": M, \"seeds\": K}, ...])";
+  if (!list.is_array()) throw UserError(file + ": 'extra_cells' must be a list" + form);
+  for (size_t i = 0; i < list.size(); ++i) {
+    const Json& e = list[i];
+    const std::string where = file + ": extra_cells[" + std::to_string(i) + "]";
+    if (!e.is_object() || !e.contains("task") || !e.contains("model") || !e["task"].is_string() ||
+        !e["model"].is_string())
+      throw UserError(where + " needs a string 'task' and 'model'" + form);
+    for (auto it = e.begin(); it != e.end(); ++it)
+      if (it.key() != "task" && it.key() != "model" && it.key() != "seeds")
+        throw UserError(where + ": unknown key '" + printable(it.key(), 100) + "'" + form);
+    ExtraCell cell{e["task"].get<std::string>(), e["model"].get<std::string>(), 1};
+    if (e.contains("seeds")) {
+      if (!e["seeds"].is_number_integer() || e["seeds"].get<int64_t>() < 1 || e["seeds"].get<int64_t>() > 1000)
+        throw UserError(where + ": 'seeds' must be an integer in [1, 1000]");
+      cell.seeds = e["seeds"].get<int>();
+    }
+    cells.push_back(cell);
+  }
+  return cells;
 }
 
 std::vector<std::string> profile_tasks(const std::string& config_dir, const std::string& profile_name) {

@@ -35,6 +35,14 @@ Json load_json_file(const std::string& path);
 // The seeds per cell a profile asks of run_all.sh (its "seeds" section; 1 when absent).
 int profile_seeds(const std::string& config_dir, const std::string& profile);
 
+// A cell run_all.sh adds outside the task x model table (e.g. one Path-X run), from a profile's
+// "extra_cells" list; its config resolves like any cell's (the profile's "tasks" section included).
+struct ExtraCell {
+  std::string task, model;
+  int seeds = 1;
+};
+std::vector<ExtraCell> profile_extra_cells(const std::string& config_dir, const std::string& profile);
+
 // The task names a profile's "tasks" section holds, sorted by name (empty when it has none).
 std::vector<std::string> profile_tasks(const std::string& config_dir, const std::string& profile);
 

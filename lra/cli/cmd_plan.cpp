@@ -20,6 +20,7 @@ struct PlanOptions {
   std::string profile = "cpu";
   std::string tasks, models, out, reference;
   int seeds = 0;  // 0: the profile's "seeds"
+  bool extra_cells = false;
 };
 
 std::vector<std::string> split_list(const std::string& text, const char* option) {
@@ -37,14 +38,30 @@ void add_plan_command(CLI::App& app, GlobalOptions& global, Action& action) {
   auto* plan = app.add_subcommand("plan", "what run_all.sh will run and the expected time (stdout: seeds per cell)");
   auto o = std::make_shared<PlanOptions>();
   plan->add_option("--profile", o->profile, "config profile")->capture_default_str();
-  plan->add_option("--tasks", o->tasks, "comma-separated tasks")->required();
-  plan->add_option("--models", o->models, "comma-separated models")->required();
+  plan->add_option("--tasks", o->tasks, "comma-separated tasks (required unless --extra-cells)");
+  plan->add_option("--models", o->models, "comma-separated models (required unless --extra-cells)");
+  plan->add_flag("--extra-cells", o->extra_cells,
+                 "stdout: the profile's extra cells outside the table, one 'task model seeds' line each");
   plan->add_option("--seeds", o->seeds, "seeds per cell (default: the profile's \"seeds\")")
       ->check(CLI::Range(0, 1000));
-  plan->add_option("--out", o->out, "where the runs are written")->required();
+  plan->add_option("--out", o->out, "where the runs are written (required unless --extra-cells)");
   plan->add_option("--reference", o->reference, "committed reference run for the estimate (default results/<profile>)");
   plan->callback([&global, &action, o] {
     action = [&global, o] {
+      if (o->extra_cells) {
+        for (const ExtraCell& cell : profile_extra_cells(global.config_dir, o->profile)) {
+          try {
+            find_task(cell.task);
+            find_model(cell.model);
+          } catch (const UserError& e) {
+            throw UserError("profile '" + o->profile + "', extra_cells: " + e.what());
+          }
+          std::cout << cell.task << " " << cell.model << " " << cell.seeds << "\n";
+        }
+        return 0;
+      }
+      for (const auto* required : {&o->tasks, &o->models, &o->out})
+        if (required->empty()) throw UserError("lra plan needs --tasks, --models and --out (or --extra-cells)");
       RunPlan p;
       p.profile = o->profile;
       p.tasks = split_list(o->tasks, "--tasks");

@@ -55,6 +55,7 @@ void generate_pathfinder(const std::string& data_dir, const nlohmann::json& task
   const PathfinderGenerateOptions options = pathfinder_generate_options(task_config);
   SnakeParams params = pathfinder_params(options.resolution, options.difficulty);
   params.single_paddles = options.single_paddles;
+  if (options.distractor_snakes >= 0) params.distractor_snakes = options.distractor_snakes;
 
   const fs::path final_dir = fs::path(data_dir) / options.folder / options.difficulty;
   check_replaceable(final_dir);

@@ -70,7 +70,7 @@ PathfinderDataOptions pathfinder_data_options(const Json& task_config) {
 PathfinderGenerateOptions pathfinder_generate_options(const Json& task_config) {
   const Json& generate = section(task_config, "generate");
   reject_unknown(generate, "task.generate",
-                 {"resolution", "difficulty", "count", "seed", "images_per_folder", "single_paddles"});
+                 {"resolution", "difficulty", "count", "seed", "images_per_folder", "single_paddles", "distractor_snakes"});
   PathfinderGenerateOptions o;
   o.folder = text(section(task_config, "data"), "task.data", "folder");
   o.difficulty = text(generate, "task.generate", "difficulty");
@@ -78,6 +78,7 @@ PathfinderGenerateOptions pathfinder_generate_options(const Json& task_config) {
   o.count = static_cast<int>(integer(generate, "task.generate", "count", 0, 1));
   if (!generate.contains("count")) throw UserError("missing key 'task.generate.count' (pathfinder needs it)");
   o.images_per_folder = static_cast<int>(integer(generate, "task.generate", "images_per_folder", 1000, 1));
+  o.distractor_snakes = static_cast<int>(integer(generate, "task.generate", "distractor_snakes", -1, 0));
   if (generate.contains("single_paddles")) {
     if (!generate.at("single_paddles").is_boolean())
       throw UserError("'task.generate.single_paddles' must be true or false, got " + generate.at("single_paddles").dump());

@@ -24,6 +24,7 @@ struct PathfinderGenerateOptions {
   int count = 0;               // task.generate.count: images in total, half of them positive
   int images_per_folder = 1000;  // task.generate.images_per_folder: images per imgs/<k> batch
   bool single_paddles = false;   // task.generate.single_paddles: add one-paddle distractors
+  int distractor_snakes = -1;    // task.generate.distractor_snakes: -1 = the difficulty's own count
 };
 
 PathfinderDataOptions pathfinder_data_options(const nlohmann::json& task_config);
