@@ -168,7 +168,8 @@ std::string table1_from_summary(const Json& summary, const Json& published) {
   const auto tasks = summary["tasks"].get<std::vector<std::string>>();
   std::ostringstream out;
   out << "Test accuracy (%) as mean ± half-width of the 95% interval over seeds (Student t, n shown); "
-         "data: G = generated with the task's own generator, S = substitute data, R = the official release; "
+         "data: G = generated with the task's own generator, S = synthetic substitute data, T = real-text "
+         "substitute (the Linux kernel's documentation), R = the official release; "
          "† = the interval does not lie above the majority class. The average is taken per seed over the five "
          "tasks (seeds that completed all of them), then over seeds.\n\n"
       << "**Final checkpoint** (as the LRA paper reports):\n\n" << accuracy_table(summary, tasks, "final")

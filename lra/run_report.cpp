@@ -115,7 +115,7 @@ std::string effective_status(const Json& run) {
 
 std::string data_mark(const Json& run) {
   const Json& data = run.contains("data") ? run["data"] : Json::object();
-  if (data.value("substitute", false)) return "S";
+  if (data.value("substitute", false)) return data.value("real_text", false) ? "T" : "S";
   if (data.value("source", "").find("generat") != std::string::npos) return "G";
   return "R";
 }

@@ -14,6 +14,7 @@ packages=(
   zlib1g-dev              # gzip reader for the Fashion-MNIST IDX files (tasks/image)
   gnuplot-nox             # lra plot
   dataset-fashion-mnist   # the offline Image substitute
+  linux-doc-6.1           # the kernel-docs real-text Text and Retrieval substitutes (Documentation/*.rst)
 )
 # Optional: Debian's PyTorch, only for the cross-check tests (never a runtime dependency).
 optional=(python3-torch)

@@ -53,7 +53,7 @@ std::vector<std::string> generator_overrides(const DataOptions& o) {
     overrides.push_back("task.generate.difficulty=" + folder);
   }
   if (!o.source.empty()) {
-    if (o.config.task != "image") throw UserError("--source applies to --task image only");
+    // A task without task.generate.source rejects the override as an unknown key.
     overrides.push_back("task.generate.source=" + o.source);
   }
   return overrides;
@@ -133,7 +133,8 @@ void add_data_command(CLI::App& app, GlobalOptions& global, Action& action) {
   auto* seed = generate->add_option("--seed", g->seed, "generator seed (default: task.generate.seed, else 1)");
   generate->add_option("--resolution", g->resolution, "pathfinder/pathx: 32 or 128 (task.generate.resolution)");
   generate->add_option("--difficulty", g->difficulty, "pathfinder/pathx: baseline, 9 or 14 (task.generate.difficulty)");
-  generate->add_option("--source", g->source, "image: fashion-mnist (task.generate.source)");
+  generate->add_option("--source", g->source,
+                       "image: fashion-mnist; text, retrieval: synthetic or kernel-docs (task.generate.source)");
   generate->callback([&global, &action, g, seed] {
     const bool seed_given = seed->count() > 0;
     action = [&global, g, seed_given] { return run_generate(*g, seed_given, global); };

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "core/atomic_file.h"
 #include "core/errors.h"
@@ -203,6 +204,27 @@ Json dataset_json(const std::string& source, const std::string& generator, const
                   const Json& counts, bool substitute, const std::string& description) {
   return Json{{"source", source},       {"generator", generator},   {"parameters", parameters}, {"seed", seed},
               {"counts", counts},       {"substitute", substitute}, {"description", description}};
+}
+
+std::string read_gzip(const std::string& path, size_t max_bytes, const std::string& hint) {
+  require_file(path, hint);
+  gzFile file = gzopen(path.c_str(), "rb");
+  if (!file) fail(path, "cannot open", hint);
+  std::string bytes;
+  char buffer[1 << 16];
+  int n = 0;
+  while ((n = gzread(file, buffer, sizeof buffer)) > 0) {
+    bytes.append(buffer, static_cast<size_t>(n));
+    if (bytes.size() > max_bytes) {
+      gzclose(file);
+      fail(path, "unpacks to more than " + std::to_string(max_bytes >> 20) + " MiB", hint);
+    }
+  }
+  int error = Z_OK;
+  const std::string message = n < 0 ? gzerror(file, &error) : "";
+  gzclose(file);
+  if (n < 0) fail(path, "gzip error: " + message, hint);
+  return bytes;
 }
 
 void write_file(const std::string& path, const std::string& bytes) {

@@ -57,6 +57,10 @@ std::vector<std::string> split_tabs(const std::string& line);
 // The whole file as bytes; UserError when it cannot be read.
 std::string read_bytes(const std::string& path, const std::string& hint);
 
+// The decompressed contents of a .gz file (a file that is not gzip'd is read as it is); UserError when
+// it cannot be read, is corrupt, or unpacks to more than max_bytes.
+std::string read_gzip(const std::string& path, size_t max_bytes, const std::string& hint);
+
 // The first max_bytes bytes of a file (all of it when shorter); UserError when it cannot be read.
 std::string read_prefix(const std::string& path, size_t max_bytes, const std::string& hint);
 

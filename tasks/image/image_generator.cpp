@@ -1,6 +1,4 @@
 // Image substitute data: Fashion-MNIST (gzip'd IDX files) rewritten as CIFAR-10 binary batches.
-#include <zlib.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -18,29 +16,6 @@ constexpr int kPad = (kImageSide - kMnistSide) / 2;  // 2 px of black on every s
 // Fashion-MNIST's largest file is 47 MB unpacked; this bounds what a corrupt or hostile .gz can cost.
 constexpr size_t kMaxUnpackedBytes = size_t{256} << 20;
 
-// The decompressed contents of a .gz file (zlib passes a file that is not gzip'd through unchanged).
-std::string read_gzip(const std::string& path, const std::string& hint) {
-  data::require_file(path, hint);
-  gzFile file = gzopen(path.c_str(), "rb");
-  if (!file) data::fail(path, "cannot open", hint);
-  std::string bytes;
-  char buffer[1 << 16];
-  int n = 0;
-  while ((n = gzread(file, buffer, sizeof buffer)) > 0) {
-    bytes.append(buffer, static_cast<size_t>(n));
-    if (bytes.size() > kMaxUnpackedBytes) {
-      gzclose(file);
-      data::fail(path, "unpacks to more than " + std::to_string(kMaxUnpackedBytes >> 20) +
-                           " MiB; not a Fashion-MNIST IDX file", hint);
-    }
-  }
-  int error = Z_OK;
-  const std::string message = n < 0 ? gzerror(file, &error) : "";
-  gzclose(file);
-  if (n < 0) data::fail(path, "gzip error: " + message, hint);
-  return bytes;
-}
-
 uint32_t big_endian(const std::string& bytes, size_t offset) {
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data() + offset);
   return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]};
@@ -50,7 +25,7 @@ uint32_t big_endian(const std::string& bytes, size_t offset) {
 
 std::string read_idx(const std::string& path, uint32_t magic, size_t item_bytes, const std::string& hint,
                      size_t& count) {
-  const std::string bytes = read_gzip(path, hint);
+  const std::string bytes = data::read_gzip(path, kMaxUnpackedBytes, hint);
   const size_t header = magic == 0x803 ? 16 : 8;
   if (bytes.size() < header || big_endian(bytes, 0) != magic) {
     char expected[16];

@@ -23,6 +23,11 @@ TaskSplits load_retrieval(const std::string& data_dir, const nlohmann::json& tas
 // topics, min_topic_words, max_topic_words}.
 void generate_retrieval(const std::string& data_dir, const nlohmann::json& task, uint64_t seed);
 
+// A real-text SUBSTITUTE (task.generate.source = "kernel-docs", which generate_retrieval dispatches
+// to): pairs of the Linux kernel's documentation files, label 1 when one links to the other
+// (tasks/common/kernel_docs.h); task.generate.{kernel_docs_dir, min_bytes, max_bytes}.
+void generate_retrieval_kernel_docs(const std::string& data_dir, const nlohmann::json& task, uint64_t seed);
+
 // The words of topic t (0 <= t < retrieval_topic_count()).
 const std::vector<std::string>& retrieval_topic_words(size_t topic);
 size_t retrieval_topic_count();

@@ -45,6 +45,11 @@ std::string document(data::Rng& rng, const Parameters& p, size_t topic) {
 }  // namespace
 
 void generate_retrieval(const std::string& data_dir, const nlohmann::json& task, uint64_t seed) {
+  const std::string source =
+      data::has_key(task, "generate", "source") ? data::get_string(task, "generate", "source") : "synthetic";
+  if (source == "kernel-docs") return generate_retrieval_kernel_docs(data_dir, task, seed);
+  if (source != "synthetic")
+    throw UserError("task.generate.source '" + source + "' is not a Retrieval source (known: synthetic, kernel-docs)");
   const int64_t counts[3] = {data::get_int(task, "generate", "train"), data::get_int(task, "generate", "val"),
                              data::get_int(task, "generate", "test")};
   const Parameters p{data::get_int(task, "generate", "min_bytes"), data::get_int(task, "generate", "max_bytes"),
@@ -96,15 +101,9 @@ void generate_retrieval(const std::string& data_dir, const nlohmann::json& task,
   }
   nlohmann::json topic_words = nlohmann::json::array();
   for (int64_t t = 0; t < p.topics; ++t) topic_words.push_back(retrieval_topic_words(static_cast<size_t>(t)));
-  const nlohmann::json parameters{{"train", counts[0]},
-                                  {"val", counts[1]},
-                                  {"test", counts[2]},
-                                  {"min_bytes", p.min_bytes},
-                                  {"max_bytes", p.max_bytes},
-                                  {"topics", p.topics},
-                                  {"min_topic_words", p.min_topic_words},
-                                  {"max_topic_words", p.max_topic_words},
-                                  {"topic_words", topic_words}};
+  nlohmann::json parameters = task["generate"];  // every key, so `lra data check` can compare them all
+  parameters.erase("seed");
+  parameters["topic_words"] = topic_words;
   staging.commit(data::dataset_json(
       "synthetic SUBSTITUTE for AAN (not the LRA Retrieval task)", "lra data generate --task retrieval", parameters,
       seed, written, /*substitute=*/true,

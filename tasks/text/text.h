@@ -24,6 +24,12 @@ TaskSplits load_text(const std::string& data_dir, const nlohmann::json& task);
 // task.generate.{train, test, min_bytes, max_bytes, max_cues, min_margin}.
 void generate_text(const std::string& data_dir, const nlohmann::json& task, uint64_t seed);
 
+// A real-text SUBSTITUTE (task.generate.source = "kernel-docs", which generate_text dispatches to): whole
+// Linux kernel documents, pos = the kernel_docs_positive folders, neg = the kernel_docs_negative ones
+// (tasks/common/kernel_docs.h); task.generate.{kernel_docs_dir, min_bytes, max_bytes,
+// kernel_docs_positive, kernel_docs_negative}.
+void generate_text_kernel_docs(const std::string& data_dir, const nlohmann::json& task, uint64_t seed);
+
 // The cue words of the substitute: index 0 = negative, 1 = positive.
 const std::vector<std::string>& text_cue_words(int label);
 

@@ -41,6 +41,11 @@ std::string review(data::Rng& rng, const Parameters& p, int label) {
 }  // namespace
 
 void generate_text(const std::string& data_dir, const nlohmann::json& task, uint64_t seed) {
+  const std::string source =
+      data::has_key(task, "generate", "source") ? data::get_string(task, "generate", "source") : "synthetic";
+  if (source == "kernel-docs") return generate_text_kernel_docs(data_dir, task, seed);
+  if (source != "synthetic")
+    throw UserError("task.generate.source '" + source + "' is not a Text source (known: synthetic, kernel-docs)");
   const int64_t counts[2] = {data::get_int(task, "generate", "train"), data::get_int(task, "generate", "test")};
   const Parameters p{data::get_int(task, "generate", "min_bytes"), data::get_int(task, "generate", "max_bytes"),
                      data::get_int(task, "generate", "max_cues"), data::get_int(task, "generate", "min_margin")};
@@ -82,9 +87,10 @@ void generate_text(const std::string& data_dir, const nlohmann::json& task, uint
     }
     written[split_names[split]] = {{"examples", counts[split]}, {"neg", per_label[0]}, {"pos", per_label[1]}};
   }
-  const nlohmann::json parameters{{"train", counts[0]},      {"test", counts[1]},          {"min_bytes", p.min_bytes},
-                                  {"max_bytes", p.max_bytes}, {"max_cues", p.max_cues}, {"min_margin", p.min_margin},
-                                  {"negative_cues", text_cue_words(0)}, {"positive_cues", text_cue_words(1)}};
+  nlohmann::json parameters = task["generate"];  // every key, so `lra data check` can compare them all
+  parameters.erase("seed");
+  parameters["negative_cues"] = text_cue_words(0);
+  parameters["positive_cues"] = text_cue_words(1);
   staging.commit(data::dataset_json(
       "synthetic SUBSTITUTE for IMDB (not the LRA Text task)", "lra data generate --task text", parameters, seed,
       written, /*substitute=*/true,

@@ -1,0 +1,61 @@
+#pragma once
+// The Linux kernel's documentation sources (Debian's linux-doc-6.1: Documentation/**/*.rst[.gz]) as a
+// corpus of real, long, cross-linked English documents: the Text and Retrieval real-text substitutes
+// (task.generate.source = "kernel-docs") are built from it.
+//
+// Links: :doc:`target` and :doc:`Title <target>` (a path, relative to the linking document or, with a
+// leading '/', to Documentation/), :ref:`label` / :ref:`Title <label>` (resolved through the
+// `.. _label:` anchors every document defines) and literal Documentation/<path>.rst mentions.
+// The texts a generator writes have that markup removed (strip_link_markup), so a pair's label cannot
+// be read off a file name or an anchor in the other document.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace lra::data {
+
+// What one raw .rst document links to and defines, before resolution.
+struct RstLinks {
+  std::vector<std::string> doc_targets;  // document ids (paths under Documentation/, no extension)
+  std::vector<std::string> ref_labels;   // :ref: labels, lower-case
+  std::vector<std::string> anchors;      // labels this document defines (.. _label:), lower-case
+};
+
+// doc_id: the document's path under Documentation/ without .rst, e.g. "admin-guide/README".
+RstLinks extract_links(const std::string& rst, const std::string& doc_id);
+
+// The text with every link's markup removed: a role with a title keeps only the title, one without
+// is dropped; anchor lines, toctree blocks, include/SPDX lines and Documentation/... paths are dropped;
+// runs of whitespace (newlines, tabs) become one space, so a document fits one TSV field.
+std::string strip_link_markup(const std::string& rst);
+
+struct KernelDocCorpus {
+  std::string root;                                // the Documentation/ folder read
+  std::string package_version;                     // from ../changelog.Debian.gz, "" when absent
+  std::vector<std::string> ids;                    // sorted document ids
+  std::vector<std::string> texts;                  // strip_link_markup of each
+  std::vector<std::pair<size_t, size_t>> links;    // undirected, first < second, sorted, unique
+  size_t documents_read = 0;                       // before the min_bytes cut and translations/
+};
+
+// Every .rst / .rst.gz under `root` except translations/ (other-language copies of the English
+// documents), whose cleaned text has at least min_bytes bytes; links among those. UserError naming the
+// folder and the fix (install linux-doc-6.1) when it is missing or holds no documents.
+KernelDocCorpus read_kernel_docs(const std::string& root, size_t min_bytes);
+
+// "a/b/c" -> "a/b" for documents two or more folders deep, else the top folder ("a/b" -> "a"): the
+// unit that is kept whole when documents are split into train/val/test.
+std::string document_group(const std::string& id);
+
+// Splits whole groups: group -> split index (0..shares.size()-1), so that each split's total weight is
+// near its share of all weight. Groups are taken in a seeded random order and each goes to the split
+// furthest below its share. Deterministic in seed.
+std::map<std::string, int> assign_groups(const std::map<std::string, double>& weight, const std::vector<double>& shares,
+                                         uint64_t seed);
+
+// A corpus text cut to at most max_bytes bytes (never inside a UTF-8 sequence).
+std::string cut_text(const std::string& text, size_t max_bytes);
+
+}  // namespace lra::data
