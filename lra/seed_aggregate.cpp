@@ -167,7 +167,11 @@ Json aggregate_seeds(const std::vector<Json>& runs, const std::vector<std::strin
         finals.push_back(percent(*r, "final"));
         bests.push_back(percent(*r, "best_val"));
       }
-      for (int64_t s : all_seeds)
+      // Expected: the seeds any model ran on this task (an extra cell such as Path-X runs fewer seeds).
+      std::set<int64_t> task_seeds;
+      for (const auto& r : runs)
+        if (r.value("task", "") == task) task_seeds.insert(report_seed(r));
+      for (int64_t s : task_seeds)
         if (!present.count(s)) cell["not_completed"].push_back({{"seed", s}, {"status", "missing"}});
       std::string mark, profile;
       for (const auto& m : marks) mark += (mark.empty() ? "" : "/") + m;

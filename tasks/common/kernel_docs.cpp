@@ -190,6 +190,10 @@ std::map<std::string, int> assign_groups(const std::map<std::string, double>& we
   for (const auto& [group, w] : weight) order.push_back(group), total += w;
   Rng rng(seed);
   shuffle_in_place(order, rng);
+  // Heaviest first (ties in the seeded order): one folder can hold most of the weight (userspace-api/media
+  // holds most of the kernel's intra-folder links), and taken late it would leave the small splits empty.
+  std::stable_sort(order.begin(), order.end(),
+                   [&](const std::string& x, const std::string& y) { return weight.at(x) > weight.at(y); });
   std::vector<double> assigned(shares.size(), 0.0);
   std::map<std::string, int> split;
   for (const auto& group : order) {
@@ -267,6 +271,17 @@ KernelDocCorpus read_kernel_docs(const std::string& root, size_t min_bytes) {
     if (open != std::string::npos && close != std::string::npos && close > open)
       corpus.package_version = head.substr(open + 1, close - open - 1);
   }
+  return corpus;
+}
+
+KernelDocCorpus read_kernel_docs_for_task(const nlohmann::json& task) {
+  const int64_t min_bytes = get_int(task, "generate", "min_bytes");
+  const int64_t max_bytes = get_int(task, "generate", "max_bytes");
+  if (min_bytes < 1 || max_bytes < min_bytes)
+    throw UserError("task.generate: the kernel-docs source needs 1 <= min_bytes <= max_bytes; got min_bytes " +
+                    std::to_string(min_bytes) + ", max_bytes " + std::to_string(max_bytes));
+  KernelDocCorpus corpus = read_kernel_docs(get_string(task, "generate", "kernel_docs_dir"), static_cast<size_t>(min_bytes));
+  for (auto& text : corpus.texts) text = cut_text(text, static_cast<size_t>(max_bytes));
   return corpus;
 }
 

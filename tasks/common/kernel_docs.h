@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 namespace lra::data {
 
 // What one raw .rst document links to and defines, before resolution.
@@ -45,13 +47,18 @@ struct KernelDocCorpus {
 // folder and the fix (install linux-doc-6.1) when it is missing or holds no documents.
 KernelDocCorpus read_kernel_docs(const std::string& root, size_t min_bytes);
 
+// The corpus a generator's task config asks for: task.generate.kernel_docs_dir, documents of at least
+// task.generate.min_bytes, texts cut to task.generate.max_bytes. UserError naming the keys when
+// 1 <= min_bytes <= max_bytes does not hold.
+KernelDocCorpus read_kernel_docs_for_task(const nlohmann::json& task);
+
 // "a/b/c" -> "a/b" for documents two or more folders deep, else the top folder ("a/b" -> "a"): the
 // unit that is kept whole when documents are split into train/val/test.
 std::string document_group(const std::string& id);
 
 // Splits whole groups: group -> split index (0..shares.size()-1), so that each split's total weight is
-// near its share of all weight. Groups are taken in a seeded random order and each goes to the split
-// furthest below its share. Deterministic in seed.
+// near its share of all weight. Groups are taken heaviest first (ties in a seeded random order) and
+// each goes to the split furthest below its share. Deterministic in seed.
 std::map<std::string, int> assign_groups(const std::map<std::string, double>& weight, const std::vector<double>& shares,
                                          uint64_t seed);
 

@@ -82,15 +82,8 @@ std::vector<Pair> pairs_of_split(const data::KernelDocCorpus& corpus, const std:
 }  // namespace
 
 void generate_retrieval_kernel_docs(const std::string& data_dir, const nlohmann::json& task, uint64_t seed) {
-  const std::string root = data::get_string(task, "generate", "kernel_docs_dir");
-  const int64_t min_bytes = data::get_int(task, "generate", "min_bytes");
-  const int64_t max_bytes = data::get_int(task, "generate", "max_bytes");
-  if (min_bytes < 1 || max_bytes < min_bytes)
-    throw UserError("task.generate: kernel-docs Retrieval needs 1 <= min_bytes <= max_bytes; got min_bytes " +
-                    std::to_string(min_bytes) + ", max_bytes " + std::to_string(max_bytes));
-  const data::KernelDocCorpus corpus = data::read_kernel_docs(root, static_cast<size_t>(min_bytes));
-  std::vector<std::string> texts;
-  for (const auto& t : corpus.texts) texts.push_back(data::cut_text(t, static_cast<size_t>(max_bytes)));
+  const data::KernelDocCorpus corpus = data::read_kernel_docs_for_task(task);
+  const std::vector<std::string>& texts = corpus.texts;
 
   // Whole folders go to one split, weighted by the links inside them.
   std::map<std::string, double> weight;
@@ -108,7 +101,7 @@ void generate_retrieval_kernel_docs(const std::string& data_dir, const nlohmann:
   for (int split = 0; split < kSplits; ++split) {
     const std::vector<Pair> pairs = pairs_of_split(corpus, split_of, split, texts, rng);
     if (pairs.empty())
-      throw UserError(root + ": no linked documents fall in the " + kSplitNames[split] +
+      throw UserError(corpus.root + ": no linked documents fall in the " + kSplitNames[split] +
                       " split (a corpus this small cannot make the task; use the full linux-doc-6.1)");
     const std::string path = staging.path() + "/new_aan_pairs." + kSplitFiles[split] + ".tsv";
     std::ofstream out(path, std::ios::binary | std::ios::trunc);

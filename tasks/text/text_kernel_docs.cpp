@@ -29,18 +29,12 @@ std::string top_folder(const std::string& id) { return id.substr(0, id.find('/')
 }  // namespace
 
 void generate_text_kernel_docs(const std::string& data_dir, const nlohmann::json& task, uint64_t seed) {
-  const std::string root = data::get_string(task, "generate", "kernel_docs_dir");
-  const int64_t min_bytes = data::get_int(task, "generate", "min_bytes");
-  const int64_t max_bytes = data::get_int(task, "generate", "max_bytes");
-  if (min_bytes < 1 || max_bytes < min_bytes)
-    throw UserError("task.generate: kernel-docs Text needs 1 <= min_bytes <= max_bytes; got min_bytes " +
-                    std::to_string(min_bytes) + ", max_bytes " + std::to_string(max_bytes));
   const std::vector<std::string> folders[2] = {folder_list(task, "kernel_docs_negative"),
                                                folder_list(task, "kernel_docs_positive")};
   for (const auto& f : folders[0])
     if (std::count(folders[1].begin(), folders[1].end(), f))
       throw UserError("task.generate: folder '" + f + "' is in both kernel_docs_positive and kernel_docs_negative");
-  const data::KernelDocCorpus corpus = data::read_kernel_docs(root, static_cast<size_t>(min_bytes));
+  const data::KernelDocCorpus corpus = data::read_kernel_docs_for_task(task);
 
   // label of each document (-1: in neither group), and whole folders to train (80%) or test (20%)
   std::vector<int> label_of(corpus.ids.size(), -1);
@@ -64,7 +58,7 @@ void generate_text_kernel_docs(const std::string& data_dir, const nlohmann::json
     // Balanced: the larger class is cut to the smaller one's size, a seeded random subset.
     const size_t n = std::min(by_label[0].size(), by_label[1].size());
     if (n == 0)
-      throw UserError(root + ": the " + std::string(split_names[split]) +
+      throw UserError(corpus.root + ": the " + std::string(split_names[split]) +
                       " split has no document of one class (a corpus this small cannot make the task)");
     for (int label = 0; label < 2; ++label) {
       data::shuffle_in_place(by_label[label], rng);
@@ -75,7 +69,7 @@ void generate_text_kernel_docs(const std::string& data_dir, const nlohmann::json
       for (size_t d : by_label[label])
         // aclImdb's <id>_<rating>.txt; the kernel documents carry no rating: 10 for pos, 1 for neg.
         data::write_file(dir + "/" + std::to_string(d) + "_" + (label ? "10" : "1") + ".txt",
-                         data::cut_text(corpus.texts[d], static_cast<size_t>(max_bytes)));
+                         corpus.texts[d]);
     }
     written[split_names[split]] = {{"examples", 2 * n}, {"neg", n}, {"pos", n}};
   }

@@ -36,6 +36,8 @@ plot 'learning-curves.dat' index 20 using 1:3:4 with filledcurves fs transparent
      'learning-curves.dat' index 22 using 1:3:4 with filledcurves fs transparent solid 0.15 noborder lc rgb '#2ca02c' notitle, '' index 22 using 1:2 with linespoints lw 2 pt 7 ps 0.5 lc rgb '#2ca02c' title 'luna-16', \
      'learning-curves.dat' index 23 using 1:3:4 with filledcurves fs transparent solid 0.15 noborder lc rgb '#d62728' notitle, '' index 23 using 1:2 with linespoints lw 2 pt 7 ps 0.5 lc rgb '#d62728' title 'luna-256', \
      'learning-curves.dat' index 24 using 1:3:4 with filledcurves fs transparent solid 0.15 noborder lc rgb '#9467bd' notitle, '' index 24 using 1:2 with linespoints lw 2 pt 7 ps 0.5 lc rgb '#9467bd' title 'transformer'
+set title 'pathx'
+plot 'learning-curves.dat' index 25 using 1:3:4 with filledcurves fs transparent solid 0.15 noborder lc rgb '#2ca02c' notitle, '' index 25 using 1:2 with linespoints lw 2 pt 7 ps 0.5 lc rgb '#2ca02c' title 'luna-16'
 unset multiplot
 set terminal svg size 1350,800 noenhanced
 set output 'learning-curves.svg'
@@ -74,4 +76,6 @@ plot 'learning-curves.dat' index 20 using 1:3:4 with filledcurves fs transparent
      'learning-curves.dat' index 22 using 1:3:4 with filledcurves fs transparent solid 0.15 noborder lc rgb '#2ca02c' notitle, '' index 22 using 1:2 with linespoints lw 2 pt 7 ps 0.5 lc rgb '#2ca02c' title 'luna-16', \
      'learning-curves.dat' index 23 using 1:3:4 with filledcurves fs transparent solid 0.15 noborder lc rgb '#d62728' notitle, '' index 23 using 1:2 with linespoints lw 2 pt 7 ps 0.5 lc rgb '#d62728' title 'luna-256', \
      'learning-curves.dat' index 24 using 1:3:4 with filledcurves fs transparent solid 0.15 noborder lc rgb '#9467bd' notitle, '' index 24 using 1:2 with linespoints lw 2 pt 7 ps 0.5 lc rgb '#9467bd' title 'transformer'
+set title 'pathx'
+plot 'learning-curves.dat' index 25 using 1:3:4 with filledcurves fs transparent solid 0.15 noborder lc rgb '#2ca02c' notitle, '' index 25 using 1:2 with linespoints lw 2 pt 7 ps 0.5 lc rgb '#2ca02c' title 'luna-16'
 unset multiplot
