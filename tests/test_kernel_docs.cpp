@@ -74,11 +74,12 @@ TEST_CASE("kernel-docs: link markup, anchors, toctrees, SPDX lines and paths are
       ".. SPDX-License-Identifier: GPL-2.0\n.. _secret-anchor:\n\nTitle\n=====\n\n"
       "Read :doc:`the guide <../b/guide>` and :doc:`bare/target`; see :ref:`hidden-label`.\n"
       "Path Documentation/admin-guide/foo.rst here.\n\n.. toctree::\n   :maxdepth: 2\n\n   child/one\n   child/two\n\n"
-      "After\tthe   toctree.\n.. include:: other.rst\n";
+      "After\tthe   toctree.\n.. include:: other.rst\n.. c:namespace:: V4L\n\n.. kernel-doc:: include/linux/x.h\n"
+      "   :internal:\n\n.. note::\n\n   Body kept.\n";
   const std::string text = lra::data::strip_link_markup(rst);
-  CHECK(text == "Title ===== Read the guide and ; see . Path here. After the toctree.");
+  CHECK(text == "Title ===== Read the guide and ; see . Path here. After the toctree. Body kept.");
   for (const char* leak : {":doc:", ":ref:", "guide>", "bare/target", "hidden-label", "secret-anchor", "admin-guide",
-                           "child/one", "SPDX", "toctree::", "include::", "\n", "\t"})
+                           "child/one", "SPDX", "toctree::", "include::", "V4L", "kernel-doc", "x.h", ":internal:", "\n", "\t"})
     CHECK_THAT(text, !Contains(leak));
 }
 

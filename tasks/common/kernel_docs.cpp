@@ -125,6 +125,7 @@ std::string strip_link_markup(const std::string& rst) {
   std::string kept;
   size_t start = 0;
   size_t toctree_indent = std::string::npos;  // set while inside a toctree block
+  bool in_options = false;                      // just after a directive line
   while (start < rst.size()) {
     const size_t end = std::min(rst.find('\n', start), rst.size());
     const std::string line = rst.substr(start, end - start);
@@ -139,9 +140,16 @@ std::string strip_link_markup(const std::string& rst) {
       toctree_indent = indent;
       continue;
     }
-    if ((starts_with(stripped, ".. _") && stripped.back() == ':') || starts_with(stripped, ".. include::") ||
-        starts_with(stripped, ".. SPDX-License-Identifier"))
+    if ((starts_with(stripped, ".. _") && stripped.back() == ':') || starts_with(stripped, ".. SPDX-License-Identifier"))
       continue;
+    // Any other directive line (".. c:namespace:: V4L", ".. kernel-doc:: include/...", ".. note::") and
+    // its option lines (":internal:") go: they name subsystems and files. The directive's body stays.
+    if (starts_with(stripped, ".. ") && stripped.find("::") != std::string::npos) {
+      in_options = true;
+      continue;
+    }
+    if (in_options && !stripped.empty() && stripped[0] == ':' && indent != std::string::npos && indent > 0) continue;
+    in_options = false;
     kept += line + "\n";
   }
   // 2. Roles: keep a title, drop a bare target. 3. Documentation/... paths.

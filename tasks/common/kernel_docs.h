@@ -29,7 +29,8 @@ struct RstLinks {
 RstLinks extract_links(const std::string& rst, const std::string& doc_id);
 
 // The text with every link's markup removed: a role with a title keeps only the title, one without
-// is dropped; anchor lines, toctree blocks, include/SPDX lines and Documentation/... paths are dropped;
+// is dropped; anchor lines, toctree blocks, SPDX lines, every other directive line with its options
+// (a directive's indented body stays) and Documentation/... paths are dropped;
 // runs of whitespace (newlines, tabs) become one space, so a document fits one TSV field.
 std::string strip_link_markup(const std::string& rst);
 
