@@ -293,4 +293,29 @@ KernelDocCorpus read_kernel_docs_for_task(const nlohmann::json& task) {
   return corpus;
 }
 
+nlohmann::json kernel_docs_dataset(const KernelDocCorpus& corpus, const nlohmann::json& task, uint64_t seed,
+                                   const nlohmann::json& counts, const std::string& replaces,
+                                   const std::string& task_name, const nlohmann::json& corpus_extra,
+                                   const std::string& description) {
+  nlohmann::json parameters = task["generate"];  // every key, so `lra data check` can compare them all
+  parameters.erase("seed");
+  nlohmann::json about = {{"documents_read", corpus.documents_read},
+                          {"documents_kept", corpus.ids.size()},
+                          {"package_version", corpus.package_version}};
+  about.update(corpus_extra);
+  parameters["corpus"] = about;
+  std::string lower_name = task_name;
+  for (auto& c : lower_name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  nlohmann::json dataset = dataset_json(
+      "real-text SUBSTITUTE for " + replaces + ": Linux kernel documentation (Debian linux-doc-6.1 " +
+          corpus.package_version + ", not the LRA " + task_name + " task)",
+      "lra data generate --task " + lower_name + " --source kernel-docs", parameters, seed, counts,
+      /*substitute=*/true,
+      description + " Cleaning (tasks/common/kernel_docs.h): link markup (a titled link keeps its title), anchors, "
+                    "toctrees, SPDX and other directive lines, and Documentation/ paths are removed; whitespace runs "
+                    "become one space. Split by folder (a/b for deeper files): no document is in two splits.");
+  dataset["real_text"] = true;
+  return dataset;
+}
+
 }  // namespace lra::data

@@ -53,6 +53,13 @@ KernelDocCorpus read_kernel_docs(const std::string& root, size_t min_bytes);
 // 1 <= min_bytes <= max_bytes does not hold.
 KernelDocCorpus read_kernel_docs_for_task(const nlohmann::json& task);
 
+// DATASET.json of a kernel-docs substitute for `replaces` (IMDB, AAN): the task's generate keys plus the
+// corpus's counts (and `corpus_extra`) as parameters, marked substitute and "real_text": true.
+nlohmann::json kernel_docs_dataset(const KernelDocCorpus& corpus, const nlohmann::json& task, uint64_t seed,
+                                   const nlohmann::json& counts, const std::string& replaces,
+                                   const std::string& task_name, const nlohmann::json& corpus_extra,
+                                   const std::string& description);
+
 // "a/b/c" -> "a/b" for documents two or more folders deep, else the top folder ("a/b" -> "a"): the
 // unit that is kept whole when documents are split into train/val/test.
 std::string document_group(const std::string& id);

@@ -118,24 +118,12 @@ void generate_retrieval_kernel_docs(const std::string& data_dir, const nlohmann:
                                    {"label_1", positives}};
     documents[kSplitNames[split]] = std::count(split_of.begin(), split_of.end(), split);
   }
-  nlohmann::json parameters = task["generate"];
-  parameters.erase("seed");
-  parameters["corpus"] = {{"documents_read", corpus.documents_read},
-                          {"documents_kept", corpus.ids.size()},
-                          {"links", corpus.links.size()},
-                          {"documents_per_split", documents},
-                          {"package_version", corpus.package_version}};
-  nlohmann::json dataset = data::dataset_json(
-      "real-text SUBSTITUTE for AAN: Linux kernel documentation (Debian linux-doc-6.1 " + corpus.package_version +
-          ", not the LRA Retrieval task)",
-      "lra data generate --task retrieval --source kernel-docs", parameters, seed, written, /*substitute=*/true,
+  nlohmann::json dataset = data::kernel_docs_dataset(
+      corpus, task, seed, written, "AAN", "Retrieval", {{"links", corpus.links.size()}, {"documents_per_split", documents}},
       "Pairs of Documentation/**/*.rst files (translations/ excluded; at least min_bytes after cleaning, cut to "
-      "max_bytes). Label 1: one document links to the other (:doc:, :ref: through .. _anchors, or a "
-      "Documentation/ path); label 0: the same first document with an unlinked one of the same split, length "
-      "quintile and link-count weighting. The link markup, anchors, toctrees and Documentation/ paths are removed "
-      "from the texts; whitespace runs become one space. Split by folder (a/b for deeper files): no document is in "
-      "two splits, and links across splits are dropped. AAN TSV layout (new_aan_pairs.{train,eval,test}.tsv).");
-  dataset["real_text"] = true;
+      "max_bytes). Label 1: one document links to the other (:doc:, :ref: through .. _anchors, or a Documentation/ "
+      "path); label 0: the same first document with an unlinked one of the same split, length quintile and "
+      "link-count weighting. Links across splits are dropped. AAN TSV layout (new_aan_pairs.{train,eval,test}.tsv).");
   staging.commit(dataset);
 }
 

@@ -73,21 +73,12 @@ void generate_text_kernel_docs(const std::string& data_dir, const nlohmann::json
     }
     written[split_names[split]] = {{"examples", 2 * n}, {"neg", n}, {"pos", n}};
   }
-  nlohmann::json parameters = task["generate"];
-  parameters.erase("seed");
-  parameters["corpus"] = {{"documents_read", corpus.documents_read},
-                          {"documents_kept", corpus.ids.size()},
-                          {"package_version", corpus.package_version}};
-  nlohmann::json dataset = data::dataset_json(
-      "real-text SUBSTITUTE for IMDB: Linux kernel documentation (Debian linux-doc-6.1 " + corpus.package_version +
-          ", not the LRA Text task)",
-      "lra data generate --task text --source kernel-docs", parameters, seed, written, /*substitute=*/true,
+  nlohmann::json dataset = data::kernel_docs_dataset(
+      corpus, task, seed, written, "IMDB", "Text", nlohmann::json::object(),
       "Whole Documentation/**/*.rst files (at least min_bytes after cleaning, cut to max_bytes): pos = the "
-      "kernel_docs_positive folders (written for users and administrators), neg = the kernel_docs_negative "
-      "folders (kernel-internal interfaces). Link markup, anchors, toctrees, include/SPDX lines and Documentation/ "
-      "paths (which name the folder) are removed; whitespace runs become one space. Split by folder (a/b for "
-      "deeper files), 80/20 by document count; the larger class is cut to balance each split. aclImdb layout.");
-  dataset["real_text"] = true;
+      "kernel_docs_positive folders (written for users and administrators), neg = the kernel_docs_negative folders "
+      "(kernel-internal interfaces). 80/20 by document count; the larger class is cut to balance each split. "
+      "aclImdb layout.");
   staging.commit(dataset);
 }
 
