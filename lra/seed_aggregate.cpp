@@ -143,6 +143,10 @@ Json aggregate_seeds(const std::vector<Json>& runs, const std::vector<std::strin
                   {"curves", Json::object()}};
 
   for (const auto& task : tasks) {
+    // Expected: the seeds any model ran on this task (an extra cell such as Path-X runs fewer seeds).
+    std::set<int64_t> task_seeds;
+    for (const auto& r : runs)
+      if (r.value("task", "") == task) task_seeds.insert(report_seed(r));
     for (const auto& model : models) {
       std::vector<const Json*> seeds_of_cell;
       for (const auto& r : runs)
@@ -167,10 +171,6 @@ Json aggregate_seeds(const std::vector<Json>& runs, const std::vector<std::strin
         finals.push_back(percent(*r, "final"));
         bests.push_back(percent(*r, "best_val"));
       }
-      // Expected: the seeds any model ran on this task (an extra cell such as Path-X runs fewer seeds).
-      std::set<int64_t> task_seeds;
-      for (const auto& r : runs)
-        if (r.value("task", "") == task) task_seeds.insert(report_seed(r));
       for (int64_t s : task_seeds)
         if (!present.count(s)) cell["not_completed"].push_back({{"seed", s}, {"status", "missing"}});
       std::string mark, profile;

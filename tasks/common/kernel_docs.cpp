@@ -282,6 +282,14 @@ KernelDocCorpus read_kernel_docs(const std::string& root, size_t min_bytes) {
   return corpus;
 }
 
+bool kernel_docs_source(const nlohmann::json& task, const std::string& task_name) {
+  const std::string source = has_key(task, "generate", "source") ? get_string(task, "generate", "source") : "synthetic";
+  if (source != "synthetic" && source != "kernel-docs")
+    throw UserError("task.generate.source '" + source + "' is not a " + task_name +
+                    " source (known: synthetic, kernel-docs)");
+  return source == "kernel-docs";
+}
+
 KernelDocCorpus read_kernel_docs_for_task(const nlohmann::json& task) {
   const int64_t min_bytes = get_int(task, "generate", "min_bytes");
   const int64_t max_bytes = get_int(task, "generate", "max_bytes");
@@ -304,12 +312,10 @@ nlohmann::json kernel_docs_dataset(const KernelDocCorpus& corpus, const nlohmann
                           {"package_version", corpus.package_version}};
   about.update(corpus_extra);
   parameters["corpus"] = about;
-  std::string lower_name = task_name;
-  for (auto& c : lower_name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   nlohmann::json dataset = dataset_json(
       "real-text SUBSTITUTE for " + replaces + ": Linux kernel documentation (Debian linux-doc-6.1 " +
           corpus.package_version + ", not the LRA " + task_name + " task)",
-      "lra data generate --task " + lower_name + " --source kernel-docs", parameters, seed, counts,
+      "lra data generate --task " + task.value("name", std::string("?")) + " --source kernel-docs", parameters, seed, counts,
       /*substitute=*/true,
       description + " Cleaning (tasks/common/kernel_docs.h): link markup (a titled link keeps its title), anchors, "
                     "toctrees, SPDX and other directive lines, and Documentation/ paths are removed; whitespace runs "

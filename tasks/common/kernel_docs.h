@@ -48,6 +48,10 @@ struct KernelDocCorpus {
 // folder and the fix (install linux-doc-6.1) when it is missing or holds no documents.
 KernelDocCorpus read_kernel_docs(const std::string& root, size_t min_bytes);
 
+// task.generate.source of a Text or Retrieval config: true for "kernel-docs", false for "synthetic"
+// (also when the key is absent); UserError naming the key and the known sources otherwise.
+bool kernel_docs_source(const nlohmann::json& task, const std::string& task_name);
+
 // The corpus a generator's task config asks for: task.generate.kernel_docs_dir, documents of at least
 // task.generate.min_bytes, texts cut to task.generate.max_bytes. UserError naming the keys when
 // 1 <= min_bytes <= max_bytes does not hold.

@@ -4,6 +4,7 @@
 
 #include "core/errors.h"
 #include "tasks/common/data_files.h"
+#include "tasks/common/kernel_docs.h"
 #include "tasks/common/random.h"
 #include "tasks/common/synthetic_text.h"
 #include "tasks/retrieval/retrieval.h"
@@ -45,11 +46,7 @@ std::string document(data::Rng& rng, const Parameters& p, size_t topic) {
 }  // namespace
 
 void generate_retrieval(const std::string& data_dir, const nlohmann::json& task, uint64_t seed) {
-  const std::string source =
-      data::has_key(task, "generate", "source") ? data::get_string(task, "generate", "source") : "synthetic";
-  if (source == "kernel-docs") return generate_retrieval_kernel_docs(data_dir, task, seed);
-  if (source != "synthetic")
-    throw UserError("task.generate.source '" + source + "' is not a Retrieval source (known: synthetic, kernel-docs)");
+  if (data::kernel_docs_source(task, "Retrieval")) return generate_retrieval_kernel_docs(data_dir, task, seed);
   const int64_t counts[3] = {data::get_int(task, "generate", "train"), data::get_int(task, "generate", "val"),
                              data::get_int(task, "generate", "test")};
   const Parameters p{data::get_int(task, "generate", "min_bytes"), data::get_int(task, "generate", "max_bytes"),
