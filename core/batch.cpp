@@ -16,7 +16,7 @@ Batch Batch::to(const torch::Device& device) const {
 Batch random_batch(const TaskInfo& task, int64_t batch_size, int64_t n, uint64_t seed) {
   auto generator = at::detail::createCPUGenerator(seed);
   auto random_doc = [&](torch::Tensor& tokens, torch::Tensor& mask) {
-    tokens = torch::randint(1, task.vocab_size - 1, {batch_size, n}, generator, torch::kInt64);
+    tokens = torch::randint(1, task.mask_id(), {batch_size, n}, generator, torch::kInt64);
     tokens.select(1, 0).fill_(task.cls_id());
     mask = torch::ones({batch_size, n}, torch::kBool);
   };

@@ -14,8 +14,8 @@ TaskInfo task_info_from_config(const nlohmann::json& config) {
   info.pair = t.at("pair").get<bool>();
   info.pooling = t.at("pooling").get<std::string>();
   if (info.classes < 2) throw UserError("task.classes must be >= 2, got " + std::to_string(info.classes));
-  if (info.vocab_size < 3 || info.vocab_size > 65535)
-    throw UserError("task.vocab_size must be in 3..65535, got " + std::to_string(info.vocab_size));
+  if (info.vocab_size < 4 || info.vocab_size > 65535)
+    throw UserError("task.vocab_size must be in 4..65535 (pad, MASK, CLS and one symbol), got " + std::to_string(info.vocab_size));
   if (info.max_len < 2) throw UserError("task.max_len must be >= 2 (CLS + one token), got " + std::to_string(info.max_len));
   if (info.pooling != "cls" && info.pooling != "mean")
     throw UserError("task.pooling must be 'cls' or 'mean', got '" + info.pooling + "'");

@@ -20,6 +20,8 @@
 #include "lra/evaluate.h"
 #include "lra/lr_schedule.h"
 #include "lra/memory_tracker.h"
+#include "lra/objective.h"
+#include "lra/self_pretraining.h"
 #include "lra/progress.h"
 #include "lra/run_report.h"
 #include "lra/step_stats.h"
@@ -102,6 +104,9 @@ class Trainer {
   std::unique_ptr<Distributed> dist_;
   TaskSplits data_;
   ClassifierModel model_;
+  std::unique_ptr<Objective> objective_;  // what is optimised and checkpointed (the classifier, or the
+                                          // classifier's encoder with a token head when pretraining)
+  Json init_from_ = nullptr;              // the pretraining a fine-tuning run started from
   c10::Dict<std::string, at::Tensor> best_state_;  // in memory on every rank (rank 0 also writes best.ckpt)
   std::unique_ptr<torch::optim::AdamW> optimizer_;
   std::unique_ptr<DataOrder> order_;
@@ -136,19 +141,28 @@ void Trainer::set_up() {
   distributed_block_ = {{"world_size", dist_->world_size()},
                         {"backend", dist_->backend()},
                         {"global_batch", train_.at("batch_size").get<int64_t>() * dist_->world_size()}};
-  data_ = load_task(options_.data_dir, config_);
-  if (data_.val.size() == 0 || data_.test.size() == 0)
-    throw UserError("task '" + task_.name + "' in " + options_.data_dir + " has an empty validation or test split");
   const auto seed = train_.at("seed").get<int64_t>();
   torch::manual_seed(static_cast<uint64_t>(seed));
   model_ = build_model(config_);
+  if (const auto init_from = train_.at("init_from").get<std::string>(); !init_from.empty()) {
+    const PretrainedEncoder pretrained = read_pretrained_encoder(init_from);
+    load_pretrained_encoder(*model_, pretrained);  // the head keeps its fresh initialisation
+    init_from_ = init_from_block(pretrained);
+  }
+  objective_ = make_objective(config_, model_);
   model_->to(device_);
-  dist_->broadcast_parameters(*model_);  // every rank starts from rank 0's weights
+  objective_->module().to(device_);
+  dist_->broadcast_parameters(objective_->module());  // every rank starts from rank 0's weights
+  data_ = load_task(options_.data_dir, config_, objective_->splits());
+  if (data_.train.size() == 0)
+    throw UserError("task '" + task_.name + "' in " + options_.data_dir + " has an empty training split");
+  if (objective_->evaluates() && (data_.val.size() == 0 || data_.test.size() == 0))
+    throw UserError("task '" + task_.name + "' in " + options_.data_dir + " has an empty validation or test split");
   auto options = torch::optim::AdamWOptions(train_.at("lr").get<double>())
                      .betas({train_.at("adam_beta1").get<double>(), train_.at("adam_beta2").get<double>()})
                      .eps(train_.at("adam_eps").get<double>())
                      .weight_decay(train_.at("weight_decay").get<double>());
-  optimizer_ = std::make_unique<torch::optim::AdamW>(model_->parameters(), options);
+  optimizer_ = std::make_unique<torch::optim::AdamW>(objective_->module().parameters(), options);
   schedule_ = LrSchedule::from_config(train_);
   if (train_.at("grad_accum").get<int64_t>() < 1) throw UserError("train.grad_accum must be >= 1");
   order_ = std::make_unique<DataOrder>(static_cast<int64_t>(data_.train.size()),
@@ -202,7 +216,7 @@ void Trainer::resume_or_start() {
   if (!diff.empty())
     throw UserError("--resume: the config differs from run " + run_id + "'s at '" + diff +
                     "'; resume with the same --profile/--set, or start a new run with another --out");
-  load_state_dict(*model_, checkpoint.model);
+  load_state_dict(objective_->module(), checkpoint.model);
   if (!checkpoint.optimizer || !checkpoint.rng)
     throw UserError(paths_.last_checkpoint + ": weights-only checkpoint, cannot resume from it");
   restore_optimizer(*optimizer_, *checkpoint.optimizer);
@@ -285,19 +299,18 @@ bool Trainer::train_one_step() {
   int64_t correct = 0, examples = 0, tokens = 0;
   for (int64_t micro = 0; micro < accumulation; ++micro) {
     Batch batch = make_batch(data_.train, order_->micro_batch(micro_batches_++), task_, trim).to(device_);
-    torch::Tensor logits;
+    StepResult result;
     {
       AutocastScope autocast(device_, config_.at("runtime").at("precision").get<std::string>());
-      logits = model_->forward(batch);  // (B,C)
+      result = objective_->step(batch);
     }
-    torch::Tensor loss = torch::nn::functional::cross_entropy(logits.to(torch::kFloat32), batch.labels);
-    (loss / static_cast<double>(accumulation)).backward();
-    loss_sum += loss.item<double>();  // a device sync point on CUDA
-    correct += logits.argmax(1).eq(batch.labels).sum().item<int64_t>();
-    examples += batch.size();
+    (result.loss / static_cast<double>(accumulation)).backward();
+    loss_sum += result.loss.item<double>();  // a device sync point on CUDA
+    correct += result.correct;
+    examples += result.counted;
     tokens += batch.real_tokens;
   }
-  dist_->average_gradients(model_->parameters());
+  dist_->average_gradients(objective_->module().parameters());
   // One small allreduce makes every rank agree on the loss, the counts and whether to stop.
   auto stats = torch::tensor({loss_sum, double(correct), double(examples), double(tokens),
                               g_stop_requested.load() ? 1.0 : 0.0}, torch::kFloat64);
@@ -311,7 +324,7 @@ bool Trainer::train_one_step() {
   stop_requested_ = s[4] > 0;
   if (!std::isfinite(last_loss_)) return false;
   const double clip = train_.at("clip_norm").get<double>();
-  if (clip > 0) torch::nn::utils::clip_grad_norm_(model_->parameters(), clip);
+  if (clip > 0) torch::nn::utils::clip_grad_norm_(objective_->module().parameters(), clip);
   optimizer_->step();
   synchronize(device_);
   ++step_;
@@ -385,9 +398,11 @@ void Trainer::save_resume_point() {
                {"wall_seconds", wall_seconds_before_ + seconds_since(started_)},
                {"tokens", tokens_},
                {"peak_step_tensor_bytes", peak_step_bytes_},
-               {"curve_window", {window_loss_, window_correct_, window_examples_, window_steps_}}};
+               {"curve_window", {window_loss_, window_correct_, window_examples_, window_steps_}},
+               {"objective", objective_->name()},
+               {"data", Json::parse(data_.provenance_json)}};
   if (dist_->is_root())
-    save_checkpoint(paths_.last_checkpoint, config_, meta, *model_, optimizer_.get(), /*with_rng=*/true);
+    save_checkpoint(paths_.last_checkpoint, config_, meta, objective_->module(), optimizer_.get(), /*with_rng=*/true);
   // Order matters for a kill between the two writes: see restore_best_state.
   save_best_checkpoint();
 }
@@ -418,7 +433,6 @@ Json Trainer::final_accuracies() {
 }
 
 Json Trainer::report(const std::string& status) const {
-  const int32_t majority = majority_label(data_.train);
   const double wall = wall_seconds_before_ + seconds_since(started_);
   Json timing = step_stats_.summary();
   timing["tokens_per_second"] = train_seconds_ > 0 ? static_cast<double>(tokens_) / train_seconds_ : 0.0;
@@ -437,7 +451,8 @@ Json Trainer::report(const std::string& status) const {
       {"config", config_},
       {"data", Json::parse(data_.provenance_json)},
       {"data_sizes", {{"train", data_.train.size()}, {"val", data_.val.size()}, {"test", data_.test.size()}}},
-      {"parameters", parameter_count(*model_)},
+      {"objective", objective_->name()},
+      {"parameters", parameter_count(objective_->module())},
       {"dtype", config_.at("runtime").at("precision")},
       {"dropout_enabled", config_.at("model").at("dropout").get<double>() > 0 ||
                               config_.at("model").at("attention_dropout").get<double>() > 0},
@@ -450,14 +465,30 @@ Json Trainer::report(const std::string& status) const {
                                                        : "c10 memory-reporting hook (exact CPU tensor bytes)"},
         {"peak_rss_bytes", peak_rss_bytes()}}},
       {"curves", {{"train", curves_.train}, {"val", curves_.val}}},
-      {"majority_baseline",
-       {{"label", majority},
-        {"train", constant_accuracy(data_.train, majority)},
-        {"val", constant_accuracy(data_.val, majority)},
-        {"test", constant_accuracy(data_.test, majority)}}},
       {"checkpoints", {{"last", paths_.last_checkpoint}, {"best", paths_.best_checkpoint}}},
       {"distributed", distributed_block_},
   };
+  if (objective_->evaluates()) {
+    const int32_t majority = majority_label(data_.train);
+    doc["majority_baseline"] = {{"label", majority},
+                                {"train", constant_accuracy(data_.train, majority)},
+                                {"val", constant_accuracy(data_.val, majority)},
+                                {"test", constant_accuracy(data_.test, majority)}};
+    // The protocol and its updates in all, so an SPT row is never compared with a scratch row that
+    // trained for fewer (Amos et al. 2024: equal budgets).
+    const int64_t pretrain_steps = init_from_.is_null() ? 0 : init_from_.at("pretrain_steps").get<int64_t>();
+    doc["protocol"] = init_from_.is_null() ? "scratch" : "spt";
+    doc["updates"] = {{"pretrain", pretrain_steps},
+                      {"train", train_.at("steps")},
+                      {"total", pretrain_steps + train_.at("steps").get<int64_t>()}};
+    if (!init_from_.is_null()) doc["init_from"] = init_from_;
+  } else {
+    doc["pretraining"] = {{"mask_rate", config_.at("pretrain").at("mask_rate")},
+                          {"mask_id", task_.mask_id()},
+                          {"head", "token_head: a separate Linear(d_model -> vocab_size), not tied; discarded "
+                                   "by fine-tuning"},
+                          {"reads", "the training split's inputs only (never val/test, never labels)"}};
+  }
   if (!failure_.empty()) doc["error"] = failure_;  // diverged or failed
   return doc;
 }
@@ -481,7 +512,7 @@ int Trainer::run() {
 }
 
 int Trainer::train_and_test() {
-  model_->train();
+  objective_->module().train();
   const auto steps = train_.at("steps").get<int64_t>();
   const auto eval_every = std::max<int64_t>(1, train_.at("eval_every").get<int64_t>());
   Progress progress(steps, train_.at("log_every").get<int64_t>(), options_.quiet || !dist_->is_root());
@@ -506,11 +537,12 @@ int Trainer::train_and_test() {
     progress.update(step_, last_loss_, curves_.train.empty() ? 0.0 : curves_.train.back()["accuracy"].get<double>(),
                     schedule_.at(step_), step_stats_.recent_rate());
     if (step_ % eval_every == 0 || step_ == steps) {
-      validate();
+      if (objective_->evaluates()) validate();
       save_resume_point();
       write_report(report("running"));
-      progress.message("step " + std::to_string(step_) + ": val accuracy " +
-                       std::to_string(curves_.val.back()["accuracy"].get<double>()));
+      if (objective_->evaluates())
+        progress.message("step " + std::to_string(step_) + ": val accuracy " +
+                         std::to_string(curves_.val.back()["accuracy"].get<double>()));
     }
     const bool stop_asked = options_.stop_after > 0 && step_ - first_step >= options_.stop_after;
     if ((stop_requested_ || stop_asked) && step_ < steps) {
@@ -527,6 +559,15 @@ int Trainer::train_and_test() {
   dist_->sum(per_rank);
   distributed_block_["per_rank_step_time_median_s"] =
       std::vector<double>(per_rank.data_ptr<double>(), per_rank.data_ptr<double>() + dist_->world_size());
+  if (!objective_->evaluates()) {  // pretraining: the last checkpoint is the result
+    Json doc = report("completed");
+    write_report(doc);
+    const Json& last = curves_.train.back();
+    progress.message("masked-token accuracy (training curve): " + std::to_string(last["accuracy"].get<double>()) +
+                     ", loss " + std::to_string(last["loss"].get<double>()) + "; checkpoint " + paths_.last_checkpoint);
+    progress.message("report: " + paths_.report);
+    return 0;
+  }
   Json accuracy = final_accuracies();
   Json doc = report("completed");
   doc["accuracy"] = accuracy;
@@ -541,8 +582,11 @@ int Trainer::train_and_test() {
 }  // namespace
 
 std::string default_out_dir(const Json& config) {
+  const std::string leaf = config.value("objective", "classification") == kPretrainObjective ? "pretrain-seed-"
+                           : config.at("train").at("init_from").get<std::string>().empty() ? "seed-"
+                                                                                            : "spt-seed-";
   return "runs/" + config.at("profile").get<std::string>() + "/" + config.at("task").at("name").get<std::string>() +
-         "/" + config.at("model").at("name").get<std::string>() + "/seed-" +
+         "/" + config.at("model").at("name").get<std::string>() + "/" + leaf +
          std::to_string(config.at("train").at("seed").get<int64_t>());
 }
 

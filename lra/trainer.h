@@ -20,6 +20,9 @@ struct TrainOptions {
   DistributedOptions distributed;  // world_size > 1: data-parallel; only rank 0 writes
 };
 
+// The objective of `lra pretrain` (config["objective"]); `lra train` runs "classification".
+inline constexpr const char* kPretrainObjective = "masked_tokens";
+
 // Fault injection for tests: with LRA_FAULT_AFTER_STEPS=N in the environment, a run throws a libtorch
 // error before update N + 1, as a failing op inside a step would (its report must end "failed").
 inline constexpr const char* kFaultEnv = "LRA_FAULT_AFTER_STEPS";
@@ -29,10 +32,13 @@ constexpr int kExitDiverged = 3;
 constexpr int kExitInterrupted = 130;
 
 // Trains, validates, tests and writes the report; returns the process exit code.
+// config["objective"] picks what is optimised (lra/objective.h); train.init_from names the pretraining
+// checkpoint whose encoder a fine-tuning run starts from (lra/pretrained_init.h).
 int run_training(const Json& config, const TrainOptions& options);
 
-// The default output folder of a resolved config: runs/<profile>/<task>/<model>/seed-<seed>. Never
-// under results/, where the committed reference runs live.
+// The default output folder of a resolved config: runs/<profile>/<task>/<model>/seed-<seed> from scratch,
+// .../spt-seed-<seed> fine-tuned from a pretraining (train.init_from), .../pretrain-seed-<seed> for
+// lra pretrain. Never under results/, where the committed reference runs live.
 std::string default_out_dir(const Json& config);
 
 }  // namespace lra

@@ -20,6 +20,15 @@ torch::Tensor pair_features(const torch::Tensor& u, const torch::Tensor& v, cons
   return torch::cat({u, v, u * v, u - v}, -1);                         // (B,4D)
 }
 
+std::pair<torch::Tensor, torch::Tensor> stacked_documents(const Batch& batch) {
+  if (!batch.tokens2.defined()) return {batch.tokens, batch.mask};
+  TORCH_CHECK(batch.mask2.defined(), "pair batch: tokens2 without mask2");
+  const auto n = std::max(batch.tokens.size(1), batch.tokens2.size(1));
+  auto widen = [n](const torch::Tensor& t) { return torch::constant_pad_nd(t, {0, n - t.size(1)}, 0); };
+  return {torch::cat({widen(batch.tokens), widen(batch.tokens2)}, 0),   // (2B,N)
+          torch::cat({widen(batch.mask), widen(batch.mask2)}, 0)};      // (2B,N)
+}
+
 ClassifierHeadImpl::ClassifierHeadImpl(int64_t in_dim, int64_t hidden_dim, int64_t classes)
     : dense(register_module("dense", torch::nn::Linear(in_dim, hidden_dim))),
       out_proj(register_module("out_proj",
@@ -48,10 +57,7 @@ torch::Tensor SequenceClassifierImpl::forward(const Batch& batch) {
   // One pass over both documents (shared encoder): pad both to the longer width and stack them on the
   // batch axis. Results per document equal separate passes (padding invariance).
   const auto b = batch.tokens.size(0);
-  const auto n = std::max(batch.tokens.size(1), batch.tokens2.size(1));
-  auto widen = [n](const torch::Tensor& t) { return torch::constant_pad_nd(t, {0, n - t.size(1)}, 0); };
-  const auto tokens = torch::cat({widen(batch.tokens), widen(batch.tokens2)}, 0);  // (2B,N)
-  const auto mask = torch::cat({widen(batch.mask), widen(batch.mask2)}, 0);        // (2B,N)
+  const auto [tokens, mask] = stacked_documents(batch);                             // (2B,N) each
   const auto pooled = encode(tokens, mask);                                         // (2B,D)
   const auto u = pooled.narrow(0, 0, b), v = pooled.narrow(0, b, b);               // (B,D) each
   return head(pair_features(u, v, pair_features_));                                // (B,C)

@@ -3,6 +3,7 @@
 // is a SequenceClassifier; variants differ only in the blocks (and extra stream) of the encoder.
 // Legend: B batch, N tokens, D model, C classes, K classifier_dim, I head input (D, 2D or 4D).
 #include <memory>
+#include <utility>
 
 #include <torch/nn/module.h>
 #include <torch/nn/modules/linear.h>
@@ -23,6 +24,10 @@ torch::Tensor pool(const torch::Tensor& x, const torch::Tensor& mask, const std:
 // "concat" -> [v; u] (B,2D) (the Luna code); "lra4" -> [u, v, u*v, u-v] (B,4D) (the LRA paper).
 torch::Tensor pair_features(const torch::Tensor& u, const torch::Tensor& v, const std::string& kind);
 
+// Both documents of a pair batch as one (2B,N) batch (tokens, mask), padded to the longer width:
+// rows 0..B-1 are tokens/mask, rows B..2B-1 tokens2/mask2. A single-document batch is returned as is.
+std::pair<torch::Tensor, torch::Tensor> stacked_documents(const Batch& batch);
+
 // Linear(I -> K) -> ReLU -> Linear(K -> C, no bias).
 class ClassifierHeadImpl : public torch::nn::Module {
  public:
@@ -37,6 +42,7 @@ class SequenceClassifierImpl : public ClassifierModelImpl {
  public:
   SequenceClassifierImpl(const ModelConfig& model, Encoder encoder);
   torch::Tensor forward(const Batch& batch) override;  // (B,C)
+  Encoder encoder_module() override { return encoder; }
 
   // The pooled encoding of one document batch: tokens (B,N), mask (B,N) -> (B,D).
   torch::Tensor encode(const torch::Tensor& tokens, const torch::Tensor& mask);

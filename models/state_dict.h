@@ -15,6 +15,8 @@
 //   encoder.final_layer_norm.{weight,bias}      (D)    when model.final_layer_norm
 //   head.dense.{weight,bias}                    (K,I),(K)  I = D, or 2D (pair concat) / 4D (pair lra4)
 //   head.out_proj.weight                        (C,K)
+// Self-pretraining (lra pretrain, models/masked_tokens.h) saves the same encoder.* entries, no head.*,
+// and token_head.{weight,bias} (V,D),(V).
 // Luna (luna-16/128/256):
 //   encoder.extra_stream.projected_embeddings   (proj_len,D)  the learned P
 //   encoder.extra_stream.layer_norm.{weight,bias}             P's embedding LN (model.embedding_layer_norm)

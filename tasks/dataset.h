@@ -1,7 +1,8 @@
 #pragma once
 // One split of a task, held compactly: every document's token ids in one uint16 buffer (vocabularies
-// here are <= 258), not a vector of int64 per example. Ids: 0 = pad, 1..vocab_size-2 = symbols;
-// the CLS id (vocab_size-1) is added by the batcher, never stored.
+// here are <= 259), not a vector of int64 per example. Ids: 0 = pad, 1..vocab_size-3 = symbols;
+// MASK (vocab_size-2) is written only by self-pretraining's corruption and CLS (vocab_size-1) only by
+// the batcher: neither is ever stored.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -33,6 +34,10 @@ struct Dataset {
   // Keeps only the first n examples (n = 0 keeps all).
   void truncate(size_t n);
 };
+
+// Which splits a loader reads. Self-pretraining reads the training inputs only: a loader asked for
+// train_only never opens a file that holds only validation or test examples, and leaves those splits empty.
+enum class SplitsToRead { all, train_only };
 
 // The three splits a task provides, and where they came from (DATASET.json of generated data, or a
 // description of the official files).

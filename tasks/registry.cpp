@@ -43,7 +43,7 @@ const TaskEntry& find_task(const std::string& name) {
 namespace {
 
 // The data must fit the config's vocabulary and classes, or the embedding / loss would index past
-// their tables inside libtorch. Token ids run 1..vocab_size-2 (0 pads, vocab_size-1 is CLS).
+// their tables inside libtorch. Token ids run 1..vocab_size-3 (0 pads, vocab_size-2 is MASK, vocab_size-1 CLS).
 void check_fits_config(const TaskSplits& splits, const nlohmann::json& task, const std::string& data_dir) {
   const int64_t vocab = task.at("vocab_size").get<int64_t>(), classes = task.at("classes").get<int64_t>();
   for (const auto& [name, data] : {std::pair<const char*, const Dataset*>{"train", &splits.train},
@@ -51,11 +51,11 @@ void check_fits_config(const TaskSplits& splits, const nlohmann::json& task, con
                                    {"test", &splits.test}}) {
     if (!data->tokens.empty()) {
       const int64_t top = *std::max_element(data->tokens.begin(), data->tokens.end());
-      if (top >= vocab - 1)
+      if (top >= vocab - 2)
         throw UserError("task.vocab_size = " + std::to_string(vocab) + " is too small for the " + name + " split in " +
                         data_dir + ": it holds token id " + std::to_string(top) +
-                        " (ids run 1..vocab_size-2; vocab_size-1 is CLS); hint: --set task.vocab_size=" +
-                        std::to_string(top + 2) + " or more, as the task file has it");
+                        " (ids run 1..vocab_size-3; vocab_size-2 is MASK, vocab_size-1 CLS); hint: --set task.vocab_size=" +
+                        std::to_string(top + 3) + " or more, as the task file has it");
     }
     for (int32_t label : data->labels)
       if (label < 0 || label >= classes)
@@ -67,9 +67,9 @@ void check_fits_config(const TaskSplits& splits, const nlohmann::json& task, con
 
 }  // namespace
 
-TaskSplits load_task(const std::string& data_dir, const nlohmann::json& config) {
+TaskSplits load_task(const std::string& data_dir, const nlohmann::json& config, SplitsToRead which) {
   const auto& task = config.at("task");
-  TaskSplits splits = find_task(task.at("name").get<std::string>()).load(data_dir, task);
+  TaskSplits splits = find_task(task.at("name").get<std::string>()).load(data_dir, task, which);
   check_fits_config(splits, task, data_dir);
   return splits;
 }

@@ -14,7 +14,8 @@ namespace lra {
 // Loads train/val/test from data_dir (the release root, e.g. data/ holding listops-1000/).
 // task_config is the resolved config's "task" section (task.data.* says where and how).
 // Applies task.data.{train,val,test}_limit. Throws UserError (file:line and the fix) on bad input.
-using TaskLoader = std::function<TaskSplits(const std::string& data_dir, const nlohmann::json& task_config)>;
+using TaskLoader = std::function<TaskSplits(const std::string& data_dir, const nlohmann::json& task_config,
+                                            SplitsToRead which)>;
 
 // Writes generated data in the official layout under data_dir, plus a DATASET.json in the task's
 // folder. task_config.generate holds the generator parameters; seed makes it deterministic.
@@ -32,6 +33,7 @@ const std::vector<TaskEntry>& task_registry();
 const TaskEntry& find_task(const std::string& name);  // UserError listing the known names
 
 // Loads a task's splits for a resolved config (config["task"]["name"] picks the entry).
-TaskSplits load_task(const std::string& data_dir, const nlohmann::json& config);
+TaskSplits load_task(const std::string& data_dir, const nlohmann::json& config,
+                     SplitsToRead which = SplitsToRead::all);
 
 }  // namespace lra

@@ -30,7 +30,7 @@ inline Batch make_test_batch(const TaskInfo& task, const std::vector<int64_t>& l
   torch::manual_seed(seed);
   auto document = [&](const std::vector<int64_t>& lens, torch::Tensor& tokens, torch::Tensor& mask) {
     const auto b = static_cast<int64_t>(lens.size());
-    tokens = torch::randint(1, task.cls_id(), {b, width}, torch::kLong);
+    tokens = torch::randint(1, task.mask_id(), {b, width}, torch::kLong);
     mask = torch::arange(width).unsqueeze(0) < torch::tensor(lens).unsqueeze(1);
     tokens.select(1, 0).fill_(task.cls_id());
     tokens = tokens.masked_fill(mask.logical_not(), 0);

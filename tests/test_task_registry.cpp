@@ -61,7 +61,7 @@ TEST_CASE("the batcher puts CLS first, masks padding and truncates both document
   pairs.add_document({7, 8, 9, 10, 11});
   pairs.add_label(0, "b");
   lra::TaskInfo task;
-  task.vocab_size = 258;
+  task.vocab_size = 259;
   task.max_len = 4;
   task.pair = true;
   const auto batch = lra::make_batch(pairs, {0, 1}, task, /*trim=*/true);

@@ -23,6 +23,7 @@ void add_config_command(CLI::App& app, GlobalOptions& global, Action& action);
 void add_models_command(CLI::App& app, GlobalOptions& global, Action& action);
 void add_data_command(CLI::App& app, GlobalOptions& global, Action& action);
 void add_train_command(CLI::App& app, GlobalOptions& global, Action& action);
+void add_pretrain_command(CLI::App& app, GlobalOptions& global, Action& action);
 void add_eval_command(CLI::App& app, GlobalOptions& global, Action& action);
 void add_bench_command(CLI::App& app, GlobalOptions& global, Action& action);
 void add_report_command(CLI::App& app, GlobalOptions& global, Action& action);

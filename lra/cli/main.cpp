@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   lra::cli::add_models_command(app, global, action);
   lra::cli::add_data_command(app, global, action);
   lra::cli::add_train_command(app, global, action);
+  lra::cli::add_pretrain_command(app, global, action);
   lra::cli::add_eval_command(app, global, action);
   lra::cli::add_bench_command(app, global, action);
   lra::cli::add_report_command(app, global, action);

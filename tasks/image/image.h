@@ -18,7 +18,8 @@ namespace lra {
 constexpr int kImageSide = 32;
 constexpr size_t kCifarRecordBytes = 1 + 3 * kImageSide * kImageSide;  // 3073
 
-TaskSplits load_image(const std::string& data_dir, const nlohmann::json& task);
+TaskSplits load_image(const std::string& data_dir, const nlohmann::json& task,
+                      SplitsToRead which = SplitsToRead::all);
 
 // Fashion-MNIST (real images, Debian package dataset-fashion-mnist) written as CIFAR-10 binaries: each
 // 28x28 image zero-padded to 32x32 (2 px per side) and replicated to R=G=B, so the grayscale formula

@@ -45,7 +45,7 @@ void load_batch(const std::string& path, int64_t classes, int downsample, const 
 
 }  // namespace
 
-TaskSplits load_image(const std::string& data_dir, const nlohmann::json& task) {
+TaskSplits load_image(const std::string& data_dir, const nlohmann::json& task, SplitsToRead which) {
   const std::string folder = data::task_folder(data_dir, task);
   const std::string hint = data::regenerate_hint("image", data_dir);
   const int64_t classes = task.at("classes").get<int64_t>();
@@ -59,7 +59,8 @@ TaskSplits load_image(const std::string& data_dir, const nlohmann::json& task) {
   for (int b = 1; b <= 5; ++b)
     load_batch(folder + "/data_batch_" + std::to_string(b) + ".bin", classes, static_cast<int>(downsample), hint,
                train_all);
-  load_batch(folder + "/test_batch.bin", classes, static_cast<int>(downsample), hint, test);
+  if (which == SplitsToRead::all)
+    load_batch(folder + "/test_batch.bin", classes, static_cast<int>(downsample), hint, test);
   if (val_examples < 1 || static_cast<size_t>(val_examples) >= train_all.size())
     throw UserError("task.data.val_examples must be in 1.." + std::to_string(train_all.size() - 1) + " (the " +
                     std::to_string(train_all.size()) + " training images of " + folder + "), got " +

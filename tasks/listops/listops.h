@@ -3,7 +3,7 @@
 // Files: <data_dir>/<task.data.folder>/basic_{train,val,test}.tsv, header "Source<TAB>Target", Source the
 // fully parenthesised expression, Target its value 0-9 (../shared/reference/lra.md §1-2).
 // Token ids (official tokenisation: ']' -> X, parentheses dropped): 1..15 = [MIN [MAX [MED [SM X 0 1 ... 9;
-// vocab_size 17 with pad 0 and CLS 16.
+// vocab_size 18 with pad 0, MASK 16 (self-pretraining) and CLS 17.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -18,7 +18,8 @@ namespace lra {
 const std::vector<std::string>& listops_symbols();
 
 // Reads the three TSV files; UserError naming file:line on any malformed row.
-TaskSplits load_listops(const std::string& data_dir, const nlohmann::json& task);
+TaskSplits load_listops(const std::string& data_dir, const nlohmann::json& task,
+                      SplitsToRead which = SplitsToRead::all);
 
 // The exact LRA generator (lra_benchmarks/data/listops.py) with task.generate.{train, val, test,
 // min_length, max_length, max_depth, max_args}; std::mt19937_64 seeded with `seed` replaces Python's

@@ -87,14 +87,16 @@ const std::vector<std::string>& listops_symbols() {
   return symbols;
 }
 
-TaskSplits load_listops(const std::string& data_dir, const nlohmann::json& task) {
+TaskSplits load_listops(const std::string& data_dir, const nlohmann::json& task, SplitsToRead which) {
   const std::string folder = data::task_folder(data_dir, task);
   const std::string hint = data::regenerate_hint("listops", data_dir);
   data::require_folder(folder, hint);
   TaskSplits splits;
   splits.train = load_split(folder + "/basic_train.tsv", task, hint);
-  splits.val = load_split(folder + "/basic_val.tsv", task, hint);
-  splits.test = load_split(folder + "/basic_test.tsv", task, hint);
+  if (which == SplitsToRead::all) {
+    splits.val = load_split(folder + "/basic_val.tsv", task, hint);
+    splits.test = load_split(folder + "/basic_test.tsv", task, hint);
+  }
   data::apply_limits(splits, task);
   splits.provenance_json = data::provenance_json(folder, data_dir);
   return splits;

@@ -82,7 +82,7 @@ int first_image_side(const Example& e) {
 
 }  // namespace
 
-TaskSplits load_pathfinder(const std::string& data_dir, const nlohmann::json& task_config) {
+TaskSplits load_pathfinder(const std::string& data_dir, const nlohmann::json& task_config, SplitsToRead which) {
   const PathfinderDataOptions options = pathfinder_data_options(task_config);
   const fs::path root = fs::path(data_dir) / options.folder / options.difficulty;
   std::error_code error;
@@ -128,8 +128,10 @@ TaskSplits load_pathfinder(const std::string& data_dir, const nlohmann::json& ta
 
   TaskSplits splits;
   splits.train = decode_split(slice(0, n_train, options.train_limit), resolution, options.downsample);
-  splits.val = decode_split(slice(n_train, n_train + n_val, options.val_limit), resolution, options.downsample);
-  splits.test = decode_split(slice(n_train + n_val, n, options.test_limit), resolution, options.downsample);
+  if (which == SplitsToRead::all) {  // train_only: the shared metadata is read, no val/test image is decoded
+    splits.val = decode_split(slice(n_train, n_train + n_val, options.val_limit), resolution, options.downsample);
+    splits.test = decode_split(slice(n_train + n_val, n, options.test_limit), resolution, options.downsample);
+  }
 
   nlohmann::json provenance = {
       {"task", "pathfinder"},

@@ -21,7 +21,8 @@ namespace lra {
 // 80/10/10 after a shuffle seeded by task.data.split_seed. Zero-byte PNGs (one exists in the
 // release) are skipped and counted in the provenance. Only the examples kept by
 // task.data.{train,val,test}_limit are decoded. UserError (file:line, what was expected) on bad input.
-TaskSplits load_pathfinder(const std::string& data_dir, const nlohmann::json& task_config);
+TaskSplits load_pathfinder(const std::string& data_dir, const nlohmann::json& task_config,
+                      SplitsToRead which = SplitsToRead::all);
 
 // Generates task.generate.count images (half positive) with the Linsley et al. snake generator at
 // task.generate.resolution (32 or 128) and task.generate.difficulty, into

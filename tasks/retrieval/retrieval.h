@@ -14,7 +14,8 @@
 
 namespace lra {
 
-TaskSplits load_retrieval(const std::string& data_dir, const nlohmann::json& task);
+TaskSplits load_retrieval(const std::string& data_dir, const nlohmann::json& task,
+                      SplitsToRead which = SplitsToRead::all);
 
 // A synthetic SUBSTITUTE in the AAN TSV layout (the AAN texts are not available offline): every
 // document has a latent topic, expressed only by min_topic_words..max_topic_words topic words

@@ -44,14 +44,16 @@ Dataset load_split(const std::string& path, const nlohmann::json& task, const st
 
 }  // namespace
 
-TaskSplits load_retrieval(const std::string& data_dir, const nlohmann::json& task) {
+TaskSplits load_retrieval(const std::string& data_dir, const nlohmann::json& task, SplitsToRead which) {
   const std::string folder = data::task_folder(data_dir, task);
   const std::string hint = data::regenerate_hint("retrieval", data_dir);
   data::require_folder(folder, hint);
   TaskSplits splits;
   splits.train = load_split(folder + "/new_aan_pairs.train.tsv", task, hint);
-  splits.val = load_split(folder + "/new_aan_pairs.eval.tsv", task, hint);
-  splits.test = load_split(folder + "/new_aan_pairs.test.tsv", task, hint);
+  if (which == SplitsToRead::all) {
+    splits.val = load_split(folder + "/new_aan_pairs.eval.tsv", task, hint);
+    splits.test = load_split(folder + "/new_aan_pairs.test.tsv", task, hint);
+  }
   data::apply_limits(splits, task);
   splits.provenance_json = data::provenance_json(folder, data_dir);
   return splits;

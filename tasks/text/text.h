@@ -15,7 +15,8 @@
 
 namespace lra {
 
-TaskSplits load_text(const std::string& data_dir, const nlohmann::json& task);
+TaskSplits load_text(const std::string& data_dir, const nlohmann::json& task,
+                      SplitsToRead which = SplitsToRead::all);
 
 // A synthetic SUBSTITUTE in the aclImdb layout (no IMDB files can be downloaded here): each review is
 // min_bytes..max_bytes of neutral filler words with a few positive and negative cue words scattered

@@ -52,7 +52,7 @@ std::vector<size_t> permutation(size_t n, data::Rng& rng) {
 
 }  // namespace
 
-TaskSplits load_text(const std::string& data_dir, const nlohmann::json& task) {
+TaskSplits load_text(const std::string& data_dir, const nlohmann::json& task, SplitsToRead which) {
   const std::string folder = data::task_folder(data_dir, task);
   const std::string hint = data::regenerate_hint("text", data_dir);
   data::require_folder(folder, hint);
@@ -62,10 +62,17 @@ TaskSplits load_text(const std::string& data_dir, const nlohmann::json& task) {
   data::Rng rng(static_cast<uint64_t>(data::get_int(task, "data", "split_seed")));
 
   Dataset train = load_split(folder, "train", task, hint);
-  Dataset test = load_split(folder, "test", task, hint);
+  // The test folder is read only when asked for; the permutation of train comes first either way, so
+  // the held-out validation share is the same.
   TaskSplits splits;
   std::vector<size_t> train_order = permutation(train.size(), rng);
-  splits.test = data::subset(test, permutation(test.size(), rng));
+  if (which == SplitsToRead::all) {
+    Dataset test = load_split(folder, "test", task, hint);
+    splits.test = data::subset(test, permutation(test.size(), rng));
+  } else if (val_fraction == 0.0) {
+    throw UserError("task.data.val_fraction = 0 validates on the test split; reading the training inputs only "
+                    "needs a held-out share of train; hint: --set task.data.val_fraction=0.1");
+  }
   if (val_fraction > 0.0) {
     const auto held_out = static_cast<size_t>(std::llround(val_fraction * static_cast<double>(train.size())));
     if (held_out == 0 || held_out >= train.size())
@@ -75,7 +82,7 @@ TaskSplits load_text(const std::string& data_dir, const nlohmann::json& task) {
     splits.train = data::subset(train, {train_order.begin() + static_cast<std::ptrdiff_t>(held_out), train_order.end()});
   } else {
     splits.train = data::subset(train, train_order);
-    splits.val = splits.test;  // the official pipeline validates on the test split
+    splits.val = splits.test;  // the official pipeline validates on the test split (never when train_only)
   }
   data::apply_limits(splits, task);
   nlohmann::json provenance = nlohmann::json::parse(data::provenance_json(folder, data_dir));
