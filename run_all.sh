@@ -2,7 +2,7 @@
 # The main job: set-up if needed -> build -> data -> every task x model -> bench -> report -> plot.
 #
 #   ./run_all.sh [--profile cpu] [--seeds K] [--tasks listops,text,...] [--models luna-16,...]
-#                [--data-dir DIR] [--out DIR] [--no-bench] [--no-extra] [--precision fp32|bf16|fp16]
+#                [--data-dir DIR] [--out DIR] [--no-bench] [--no-extra] [--precision fp32|bf16|fp16] [--spt]
 #
 # Every cell runs K seeds (default: the profile's "seeds", 3 for cpu; --seeds 1 for a quick look), seed
 # by seed, into DIR/<task>/<model>/seed-<s>/ (default DIR: runs/<profile>; committed reference runs live
@@ -10,6 +10,9 @@
 # commit with the same config is reused, an interrupted one continues from its checkpoint, anything
 # else runs again. Without --data-dir, data is generated offline under data/<profile>/. After the table,
 # the profile's "extra_cells" run (cpu: one short Path-X run of Luna-16); --no-extra skips them.
+# --spt: every cell also runs self-pretrained: `lra pretrain` (pretrain.steps updates of masked-token
+# denoising on the training inputs) into .../pretrain-seed-<s>, then `lra train --init-from` into
+# .../spt-seed-<s> with the rest of the cell's updates; the report adds SPT rows beside the scratch rows.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -22,6 +25,7 @@ out=""
 bench=1
 extra=1
 precision=fp32
+spt=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --profile) profile=$2; shift 2 ;;
@@ -33,7 +37,8 @@ while [ $# -gt 0 ]; do
     --no-bench) bench=0; shift ;;
     --no-extra) extra=0; shift ;;
     --precision) precision=$2; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    --spt) spt=1; shift ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "run_all.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -76,35 +81,48 @@ if [ "$generate" = 1 ]; then
   done
 fi
 
-# One seed of one cell, resumed or reused when it can be; its line goes to the summary.
+# One run of one cell, resumed or reused when it can be; its line goes to the summary. The kind is
+# train (from scratch), pretrain (self-pretraining) or spt (fine-tuning from that seed's pretraining).
 summary=()
 run_cell() {
-  local task=$1 model=$2 seed=$3
-  local cell=$out/$task/$model/seed-$seed
-  local log=$log_dir/train-$task-$model-seed$seed.log
+  local kind=$1 task=$2 model=$3 seed=$4
+  local base=$out/$task/$model
+  local command=(train) cell=$base/seed-$seed label="$task / $model / seed $seed"
+  case "$kind" in
+    pretrain) command=(pretrain); cell=$base/pretrain-seed-$seed; label="$label (SPT pretraining)" ;;
+    spt) command=(train --init-from "$base/pretrain-seed-$seed"); cell=$base/spt-seed-$seed; label="$label (SPT)" ;;
+  esac
+  local log=$log_dir/$kind-$task-$model-seed$seed.log
   local t0 rc=0 line acc
   t0=$(date +%s)
-  $lra train --task "$task" --model "$model" --profile "$profile" --data-dir "$data_dir" --out "$cell" \
+  $lra "${command[@]}" --task "$task" --model "$model" --profile "$profile" --data-dir "$data_dir" --out "$cell" \
     --seed "$seed" --precision "$precision" --reuse > "$log" 2>&1 || rc=$?
-  if [ "$rc" != 0 ]; then line="FAILED  $task / $model / seed $seed (exit $rc, see $log)"
-  elif grep -q "reused, not re-run" "$log"; then line="done    $task / $model / seed $seed (reused: same commit and config)"
-  else line="done    $task / $model / seed $seed in $(elapsed "$t0")"; fi
+  if [ "$rc" != 0 ]; then line="FAILED  $label (exit $rc, see $log)"
+  elif grep -q "reused, not re-run" "$log"; then line="done    $label (reused: same commit and config)"
+  else line="done    $label in $(elapsed "$t0")"; fi
   grep -h "NOT reused" "$log" || true
-  acc=$(grep -h "test accuracy" "$log" 2>/dev/null | tail -1 || true)
+  acc=$(grep -h "test accuracy\|masked-token accuracy" "$log" 2>/dev/null | tail -1 || true)
   echo "$line  ${acc}"
   summary+=("$line  ${acc}")
+  return "$rc"
+}
+
+# A cell from scratch, and with --spt its pretraining and fine-tuning (skipped when the pretraining failed).
+run_cells() {
+  run_cell train "$@" || true
+  if [ "$spt" = 1 ]; then run_cell pretrain "$@" && run_cell spt "$@" || true; fi
 }
 
 # --- train every cell, seed by seed (an interrupted script leaves whole tables at fewer seeds) ---
 for seed in $(seq 1 "$seeds"); do
   for task in "${task_list[@]}"; do
-    for model in "${model_list[@]}"; do run_cell "$task" "$model" "$seed"; done
+    for model in "${model_list[@]}"; do run_cells "$task" "$model" "$seed"; done
   done
 done
 # --- the profile's cells outside the table ---
 for cell in "${extra_cells[@]}"; do
   read -r task model cell_seeds <<< "$cell"
-  for seed in $(seq 1 "$cell_seeds"); do run_cell "$task" "$model" "$seed"; done
+  for seed in $(seq 1 "$cell_seeds"); do run_cells "$task" "$model" "$seed"; done
 done
 
 # --- bench, report, plots ---

@@ -9,19 +9,12 @@
 
 #include "core/atomic_file.h"
 #include "lra/seed_aggregate.h"
+#include "lra/spt_report.h"
 
 namespace lra {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string fixed(double value, int decimals) {
-  std::ostringstream out;
-  out.setf(std::ios::fixed);
-  out.precision(decimals);
-  out << value;
-  return out.str();
-}
 
 std::string signed_fixed(double value, int decimals) { return (value >= 0 ? "+" : "") + fixed(value, decimals); }
 
@@ -314,12 +307,19 @@ std::string table2_markdown(const Json& bench, const Json& published) {
 }
 
 Json report_summary(const std::vector<Json>& runs) {
-  return aggregate_seeds(runs, table_tasks(runs), lra_table_tasks());
+  // Table 1 is the LRA protocol (from scratch); fine-tuned runs have their own section.
+  const auto scratch = runs_of_protocol(runs, "scratch");
+  Json summary = aggregate_seeds(scratch, table_tasks(scratch), lra_table_tasks());
+  if (Json spt = spt_comparison(runs, table_tasks(runs)); !spt.is_null()) summary["spt"] = spt;
+  return summary;
 }
 
 std::string report_markdown(const std::vector<Json>& runs, const Json& bench, const Json& published) {
   std::ostringstream out;
-  out << "# LRA report\n\n## Table 1: accuracy\n\n" << table1_from_summary(report_summary(runs), published);
+  const Json summary = report_summary(runs);
+  out << "# LRA report\n\n## Table 1: accuracy\n\n" << table1_from_summary(summary, published);
+  if (summary.contains("spt"))
+    out << "\n## Self-pretraining (SPT) against training from scratch\n\n" << spt_markdown(summary["spt"]);
   out << "\n## Table 2: speed and memory vs sequence length\n\n";
   if (bench.is_object() && bench.value("mode", "") == "cells")  // one row per (task, model) at each cell's length
     out << "The bench given is a profile's cells (`lra bench --cells`), not a sweep over lengths: Table 2 needs "
@@ -333,7 +333,9 @@ std::string report_markdown(const std::vector<Json>& runs, const Json& bench, co
     if (r.contains("data")) sources.insert(r.value("task", "") + ": " + r["data"].value("source", "?") +
                                            (r["data"].value("substitute", false) ? " (substitute)" : ""));
   }
-  out << "\n## Provenance\n\n- runs: " << runs.size() << "; profiles:";
+  out << "\n## Provenance\n\n- runs: " << runs.size() << " (from scratch " << runs_of_protocol(runs, "scratch").size()
+      << ", SPT fine-tuning " << runs_of_protocol(runs, "spt").size() << ", pretraining "
+      << runs_of_protocol(runs, "pretrain").size() << "); profiles:";
   for (const auto& p : profiles) out << " " << p;
   out << "\n- lra commits:";
   for (const auto& c : commits) out << " " << c;

@@ -4,6 +4,8 @@
 #include <set>
 #include <sstream>
 
+#include "lra/run_report.h"
+
 namespace lra {
 
 PlanEstimate estimate_plan(const RunPlan& plan, const std::vector<Json>& reference_runs) {
@@ -12,7 +14,8 @@ PlanEstimate estimate_plan(const RunPlan& plan, const std::vector<Json>& referen
   std::map<std::pair<std::string, std::string>, std::pair<double, int>> wall;  // (task, model) -> (sum, count)
   std::set<std::string> cpus, commits;
   for (const auto& r : reference_runs) {
-    if (r.value("status", "") != "completed" || r.value("profile", "") != plan.profile || !r.contains("timing"))
+    if (r.value("status", "") != "completed" || r.value("profile", "") != plan.profile || !r.contains("timing") ||
+        run_protocol(r) != "scratch")  // the table's own runs, not SPT's pretraining and fine-tuning
       continue;
     auto& w = wall[{r.value("task", ""), r.value("model", "")}];
     w.first += r["timing"].value("wall_seconds", 0.0);

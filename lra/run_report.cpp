@@ -70,12 +70,13 @@ namespace fs = std::filesystem;
 
 std::vector<Json> collect_run_reports(const std::string& dir) {
   // Two reports are the same seed of the same cell only under the same profile and precision too.
-  using Key = std::tuple<std::string, std::string, int64_t, std::string, std::string>;
+  using Key = std::tuple<std::string, std::string, int64_t, std::string, std::string, std::string>;
   auto key_of = [](const Json& r) {
     const Json profile = r.value("profile", Json(""));
     const Json dtype = r.value("dtype", Json(""));
     return Key{r["task"].get<std::string>(), r["model"].get<std::string>(), report_seed(r),
-               profile.is_string() ? profile.get<std::string>() : "", dtype.is_string() ? dtype.get<std::string>() : ""};
+               profile.is_string() ? profile.get<std::string>() : "", dtype.is_string() ? dtype.get<std::string>() : "",
+               run_protocol(r)};
   };
   std::map<Key, Json> by_seed;
   if (!fs::exists(dir)) return {};
@@ -91,6 +92,19 @@ std::vector<Json> collect_run_reports(const std::string& dir) {
   std::vector<Json> runs;
   for (auto& [key, doc] : by_seed) runs.push_back(std::move(doc));
   return runs;
+}
+
+std::string run_protocol(const Json& run) {
+  const Json objective = run.value("objective", Json("classification"));
+  if (objective == "masked_tokens") return "pretrain";
+  return run.value("protocol", Json("scratch")) == "spt" ? "spt" : "scratch";
+}
+
+std::vector<Json> runs_of_protocol(const std::vector<Json>& runs, const std::string& protocol) {
+  std::vector<Json> out;
+  for (const auto& r : runs)
+    if (run_protocol(r) == protocol) out.push_back(r);
+  return out;
 }
 
 int64_t report_seed(const Json& run) {

@@ -42,13 +42,20 @@ int64_t reported_steps(const std::string& report_path);
 void write_run_report(const RunPaths& paths, const Json& report);
 
 // Every run report (latest.json of each run folder) under dir, one per (task, model, seed, profile,
-// dtype): where two folders hold the same one, the later run id wins. Sorted by that key.
+// dtype, protocol): where two folders hold the same one, the later run id wins. Sorted by that key.
 std::vector<Json> collect_run_reports(const std::string& dir);
 
 // A report's status as readers should show it: "running" only while the process that wrote it is
 // alive (a run killed with SIGKILL cannot say so itself): "running (process gone)" when its pid no
 // longer exists on this host.
 std::string effective_status(const Json& run_report);
+
+// The protocol of a run report: "pretrain" (lra pretrain: no accuracy), "spt" (lra train --init-from:
+// fine-tuned from a pretraining) or "scratch" (lra train, the LRA protocol).
+std::string run_protocol(const Json& run_report);
+
+// The reports of one protocol, in order.
+std::vector<Json> runs_of_protocol(const std::vector<Json>& runs, const std::string& protocol);
 
 // The report's seed (0 when it records none, as very old reports).
 int64_t report_seed(const Json& run_report);

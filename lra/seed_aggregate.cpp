@@ -101,6 +101,14 @@ const Json* find_cell(const Json& summary, const std::string& task, const std::s
   return nullptr;
 }
 
+std::string fixed(double value, int decimals) {
+  std::ostringstream out;
+  out.setf(std::ios::fixed);
+  out.precision(decimals);
+  out << value;
+  return out.str();
+}
+
 std::string mean_pm(const Json& block, int decimals) {
   if (!block.contains("mean") || block["mean"].is_null()) return "–";
   std::ostringstream out;

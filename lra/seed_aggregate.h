@@ -35,6 +35,9 @@ Json aggregate_seeds(const std::vector<Json>& runs, const std::vector<std::strin
 // The cell of summary["cells"] for (task, model), or nullptr.
 const Json* find_cell(const Json& summary, const std::string& task, const std::string& model);
 
+// value with exactly `decimals` digits after the point ("34.60").
+std::string fixed(double value, int decimals);
+
 // "34.6 ± 1.2" (n >= 2; the 95% half-width), "34.6" (n = 1: no interval), from a {mean, half_width, n} block.
 std::string mean_pm(const Json& block, int decimals = 1);
 

@@ -93,14 +93,15 @@ Outcome judge(int rc, const std::string& key, const fs::path& err, const fs::pat
   return {"ran: " + status, terminal_status && rc_matches, "exit " + std::to_string(rc) + ": " + message};
 }
 
-void walk_section(const std::string& section) {
+// `command` runs each value: train, or pretrain for the pretrain.* keys (lra train ignores most of them).
+void walk_section(const std::string& section, const std::string& command = "train") {
   const Json defaults = lra::load_json_file(lra::default_config_dir() + "/defaults.json");
   const auto ranges = lra::parse_ranges(defaults.at("ranges"), "defaults.json");
   const char* table_env = std::getenv("LRA_BOUNDARY_TABLE");
   const fs::path table_path = table_env && *table_env ? fs::path(table_env)
                                                       : fs::temp_directory_path() / "lra-config-boundaries.md";
   std::ofstream table(table_path.string() + "." + section, std::ios::trunc);
-  table << "| key | range | cell | value | lra train | lra bench |\n|---|---|---|---|---|---|\n";
+  table << "| key | range | cell | value | lra " << command << " | lra bench |\n|---|---|---|---|---|---|\n";
   int index = 0;
   for (const auto& [key, range] : ranges) {
     if (key.rfind(section + ".", 0) != 0) continue;
@@ -122,12 +123,12 @@ void walk_section(const std::string& section) {
       const auto dir = lra::test::scratch("boundary_" + section + "_" + std::to_string(index++));
       const std::string set = key + "=" + value;
       const int train_rc = lra::test::wait_for(lra::test::spawn_lra(
-          {"train", "--task", task, "--model", model, "--profile", "smoke", "--data-dir", data_of(task), "--set",
+          {command, "--task", task, "--model", model, "--profile", "smoke", "--data-dir", data_of(task), "--set",
            set, "--out", (dir / "train").string(), "--stop-after", "2", "--quiet"},
           {}, (dir / "train.err").string()));
       const Outcome train = judge(train_rc, key, dir / "train.err", dir / "train", dir / "train" / "latest.json",
                                   {"completed", "interrupted", "diverged"});
-      INFO("lra train: " << train.text << " " << train.why);
+      INFO("lra " << command << ": " << train.text << " " << train.why);
       CHECK(train.ok);
       const int bench_rc = lra::test::wait_for(lra::test::spawn_lra(
           {"bench", "--task", task, "--profile", "smoke", "--models", model, "--lengths", "48", "--batch", "2",
@@ -156,4 +157,8 @@ TEST_CASE("boundary values of every train.* and runtime.* key: rejected in one l
           "[config][boundaries]") {
   walk_section("train");
   walk_section("runtime");
+}
+TEST_CASE("boundary values of every pretrain.* key through lra pretrain: rejected in one line or run to a terminal "
+          "report", "[config][boundaries]") {
+  walk_section("pretrain", "pretrain");
 }

@@ -85,3 +85,33 @@ TEST_CASE("plots carry one data block per model and the bubble chart joins accur
   CHECK_THAT(figures[0].script, Contains("index 1"));
   CHECK_THAT(figures[2].data, Contains("\"luna-16\" 35 2 953.674 0\n"));  // one seed: no error bar
 }
+
+TEST_CASE("SPT runs get their own rows beside the scratch rows, with updates, gain and verdict", "[report][pretrain]") {
+  auto seeded = [](Json r, int seed, const std::string& protocol, int64_t pretrain) {
+    r["seed"] = seed;
+    r["protocol"] = protocol;
+    r["updates"] = {{"pretrain", pretrain}, {"train", 900 - pretrain}, {"total", 900}};
+    return r;
+  };
+  std::vector<Json> runs;
+  const double scratch[] = {0.30, 0.31, 0.32}, spt[] = {0.40, 0.41, 0.42};
+  for (int s = 0; s < 3; ++s) {
+    runs.push_back(seeded(run("listops", "luna-16", scratch[s], scratch[s]), s + 1, "scratch", 0));
+    runs.push_back(seeded(run("listops", "luna-16", spt[s], spt[s]), s + 1, "spt", 450));
+    Json pre = {{"run_id", "p"}, {"task", "listops"}, {"model", "luna-16"}, {"status", "completed"},
+                {"objective", "masked_tokens"}, {"seed", s + 1},
+                {"curves", {{"train", Json::array({{{"step", 450}, {"accuracy", 0.2}, {"loss", 2.0}}})}}}};
+    runs.push_back(pre);
+  }
+  const std::string report = lra::report_markdown(runs, nullptr, Json::object());
+  // Table 1 holds the scratch runs only: 31.0, not a mean over both protocols.
+  CHECK_THAT(report, Contains("| luna-16 | 31.0 ± 2.5 (n=3) G |"));
+  CHECK_THAT(report, Contains("| listops | luna-16 | scratch | 0 + 900 = 900 | 31.0 ± 2.5 (n=3) |"));
+  CHECK_THAT(report, Contains("| listops | luna-16 | **SPT** | 450 + 450 = 900 | 41.0 ± 2.5 (n=3) | 41.0 ± 2.5 | 20.0 ± 0.0 | +10.0 ± 2.3 | SPT better |"));
+  CHECK_THAT(report, Contains("from scratch 3, SPT fine-tuning 3, pretraining 3"));
+  const Json summary = lra::report_summary(runs);
+  REQUIRE(summary.contains("spt"));
+  CHECK(summary["spt"]["rows"][0]["gain"]["verdict"] == "SPT better");
+  // Without SPT runs there is no SPT section.
+  CHECK_FALSE(lra::report_summary({runs[0]}).contains("spt"));
+}

@@ -70,14 +70,14 @@ TEST_CASE("the batcher puts CLS first, masks padding and truncates both document
     return std::vector<int64_t>(c.data_ptr<int64_t>(), c.data_ptr<int64_t>() + c.numel());
   };
   CHECK(batch.tokens.sizes() == torch::IntArrayRef({2, 4}));
-  CHECK(as_vector(batch.tokens) == std::vector<int64_t>{257, 1, 2, 3, 257, 6, 0, 0});
+  CHECK(as_vector(batch.tokens) == std::vector<int64_t>{258, 1, 2, 3, 258, 6, 0, 0});
   CHECK(as_vector(batch.mask) == std::vector<int64_t>{1, 1, 1, 1, 1, 1, 0, 0});
-  CHECK(as_vector(batch.tokens2) == std::vector<int64_t>{257, 4, 5, 0, 257, 7, 8, 9});  // 5 tokens cut to 3 + CLS
+  CHECK(as_vector(batch.tokens2) == std::vector<int64_t>{258, 4, 5, 0, 258, 7, 8, 9});  // 5 tokens cut to 3 + CLS
   CHECK(as_vector(batch.mask2) == std::vector<int64_t>{1, 1, 1, 0, 1, 1, 1, 1});
   CHECK(as_vector(batch.labels) == std::vector<int64_t>{1, 0});
   CHECK(batch.real_tokens == 4 + 2 + 3 + 4);
   const auto padded = lra::make_batch(pairs, {1}, task, /*trim=*/false);
-  CHECK(as_vector(padded.tokens) == std::vector<int64_t>{257, 6, 0, 0});
+  CHECK(as_vector(padded.tokens) == std::vector<int64_t>{258, 6, 0, 0});
 }
 
 TEST_CASE("lra data generate and check run end to end and exit 2 naming file:line on bad data", "[data][cli]") {

@@ -72,7 +72,9 @@ void add_train_command(CLI::App& app, GlobalOptions& global, Action& action) {
   train->callback([&global, &action, run] {
     action = [&global, run] {
       Json config = run->resolve(global);
-      if (!run->init_from.empty()) config = finetune_config(config, read_pretrained_encoder(run->init_from));
+      // --set train.init_from=X means the same as --init-from X.
+      const std::string from = !run->init_from.empty() ? run->init_from : config["train"]["init_from"].get<std::string>();
+      if (!from.empty()) config = finetune_config(config, read_pretrained_encoder(from));
       return run->run(config);
     };
   });
