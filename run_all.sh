@@ -38,7 +38,7 @@ while [ $# -gt 0 ]; do
     --no-extra) extra=0; shift ;;
     --precision) precision=$2; shift 2 ;;
     --spt) spt=1; shift ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "run_all.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -51,7 +51,9 @@ scripts/setup.sh
 cmake -S . -B build -G Ninja >/dev/null
 cmake --build build -j "$(nproc)" --target lra
 lra=build/lra
-seeds=$($lra plan --profile "$profile" --tasks "$tasks" --models "$models" --seeds "$seeds" --out "$out")
+spt_plan=()
+if [ "$spt" = 1 ]; then spt_plan=(--spt); fi
+seeds=$($lra plan --profile "$profile" --tasks "$tasks" --models "$models" --seeds "$seeds" --out "$out" "${spt_plan[@]}")
 mkdir -p "$out"
 log_dir=$out/logs
 mkdir -p "$log_dir"
@@ -110,7 +112,10 @@ run_cell() {
 # A cell from scratch, and with --spt its pretraining and fine-tuning (skipped when the pretraining failed).
 run_cells() {
   run_cell train "$@" || true
-  if [ "$spt" = 1 ]; then run_cell pretrain "$@" && run_cell spt "$@" || true; fi
+  if [ "$spt" = 1 ]; then
+    if run_cell pretrain "$@"; then run_cell spt "$@" || true
+    else summary+=("SKIPPED $1 / $2 / seed $3 (SPT): its pretraining failed"); fi
+  fi
 }
 
 # --- train every cell, seed by seed (an interrupted script leaves whole tables at fewer seeds) ---

@@ -45,7 +45,11 @@ std::string plan_text(const RunPlan& plan, const PlanEstimate& e) {
   std::ostringstream out;
   out << "plan: " << plan.tasks.size() << " tasks x " << plan.models.size() << " models x " << plan.seeds
       << (plan.seeds == 1 ? " seed" : " seeds") << " = " << e.runs << " training runs (profile " << plan.profile
-      << "), then the report and figures (and the bench, unless --no-bench)\n"
+      << "), then the report and figures (and the bench, unless --no-bench)\n";
+  if (plan.spt)
+    out << "      --spt: each of them also pretrains and then fine-tunes (" << 2 * e.runs
+        << " more runs with the same updates in all: about as long again as the training runs)\n";
+  out
       << "      written to " << plan.out_dir << "/ (a run there is reused only when made by this commit with the "
       << "same config; committed reference runs under results/ are never written or reused)\n";
   if (e.timed == 0) {

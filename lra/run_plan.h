@@ -15,6 +15,7 @@ struct RunPlan {
   int seeds = 1;
   std::string out_dir;        // where the runs are written
   std::string reference_dir;  // committed reference run used for the estimate ("" = none)
+  bool spt = false;           // run_all.sh --spt: each run also pretrains, then fine-tunes
 };
 
 struct PlanEstimate {

@@ -5,6 +5,7 @@
 
 #include "core/atomic_file.h"
 #include "core/errors.h"
+#include "lra/run_report.h"
 #include "models/state_dict.h"
 
 namespace lra {
@@ -35,6 +36,7 @@ Json pretraining_config(Json config) {
   train["warmup_steps"] = std::min(train.at("warmup_steps").get<int64_t>(), steps);
   if (pretrain.at("lr").get<double>() > 0) train["lr"] = pretrain.at("lr");
   config["objective"] = "masked_tokens";
+  config["pretrain"].erase("finetune_steps");  // the fine-tuning's business, not this run's
   return config;
 }
 
@@ -53,8 +55,13 @@ PretrainedEncoder read_pretrained_encoder(const std::string& path) {
     if (report.value("status", "") != "completed")
       throw UserError("--init-from " + path + ": its pretraining run " + report.value("run_id", "?") + " is " +
                       report.value("status", "?") + ", not completed; hint: finish it with lra pretrain --resume");
-    out.checkpoint = report.at("checkpoints").at("last").get<std::string>();
+    const std::string run_id = report.value("run_id", "");
+    if (!is_run_id(run_id)) throw UserError("--init-from " + path + ": " + latest + " records no valid run_id");
+    out.checkpoint = run_paths(path, run_id).last_checkpoint;  // wherever the pretraining ran from
   }
+  // One spelling per file, so a fine-tuning's config (train.init_from) names it the same from anywhere.
+  out.checkpoint = std::filesystem::weakly_canonical(out.checkpoint, error).string();
+  if (error) out.checkpoint = path;
   out.contents = read_checkpoint(out.checkpoint);
   const Json& config = out.contents.config;
   if (config.value("objective", "classification") != "masked_tokens")
@@ -71,11 +78,18 @@ Json finetune_config(Json config, const PretrainedEncoder& pretrained) {
   if (was != now)
     throw UserError("--init-from " + pretrained.checkpoint + ": pretrained model " + was + ", not " + now +
                     "; hint: fine-tune with --model " + was + " or pretrain " + now);
+  // The same task, data selection and split: a pretraining on other inputs (another task of the same
+  // vocabulary, another val_fraction or split_seed) could have seen this run's validation examples.
+  const Json& pretrained_task = pretrained.contents.config.at("task");
+  if (const std::string diff = first_difference(pretrained_task, config.at("task"), "task"); !diff.empty())
+    throw UserError("--init-from " + pretrained.checkpoint + ": it was pretrained with another " + diff +
+                    "; hint: pretrain with the same --task, --profile and task.* settings as the fine-tuning");
   const int64_t total = config.at("train").at("steps").get<int64_t>();
   const int64_t asked = config.at("pretrain").at("finetune_steps").get<int64_t>();
   const int64_t steps = asked > 0 ? asked : total - pretrained.steps;
   if (steps < 1)
-    throw UserError("--init-from: train.steps = " + std::to_string(total) + " leaves no fine-tuning update after " +
+    throw UserError("--init-from " + pretrained.checkpoint + ": train.steps = " + std::to_string(total) +
+                    " leaves no fine-tuning update after " +
                     std::to_string(pretrained.steps) + " pretraining updates; hint: --set pretrain.finetune_steps=N");
   Json& train = config["train"];
   train["steps"] = steps;
@@ -105,6 +119,16 @@ void load_pretrained_encoder(ClassifierModelImpl& model, const PretrainedEncoder
                       ", which this model has not; hint: pretrain and fine-tune with the same model config");
   torch::NoGradGuard no_grad;
   for (const auto& entry : target) entry.value().copy_(saved.at(kEncoderPrefix + entry.key()));
+}
+
+void check_same_dataset(const Json& init_from, const Json& provenance) {
+  Json pretrained = init_from.value("data", Json::object()), here = provenance;
+  const std::string where = pretrained.value("data_dir", "?");
+  pretrained.erase("data_dir");
+  here.erase("data_dir");
+  if (const std::string diff = first_difference(pretrained, here, "data"); !diff.empty())
+    throw UserError("--init-from " + init_from.value("checkpoint", "?") + ": it was pretrained on other data (" + where +
+                    ", differing at " + diff + "); hint: pretrain on the fine-tuning's --data-dir");
 }
 
 Json init_from_block(const PretrainedEncoder& pretrained) {

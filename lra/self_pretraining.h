@@ -33,6 +33,10 @@ Json finetune_config(Json config, const PretrainedEncoder& pretrained);
 // or differently shaped tensor (one line); the model is unchanged then.
 void load_pretrained_encoder(ClassifierModelImpl& model, const PretrainedEncoder& pretrained);
 
+// UserError unless the pretraining read the same dataset as this fine-tuning (its provenance: DATASET.json
+// or the release description; the folder it was read from may differ).
+void check_same_dataset(const Json& init_from_block, const Json& provenance);
+
 // The report block of a fine-tuning run: the pretraining's run id, checkpoint, updates, config and data.
 Json init_from_block(const PretrainedEncoder& pretrained);
 

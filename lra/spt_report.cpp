@@ -1,6 +1,7 @@
 #include "lra/spt_report.h"
 
 #include <cmath>
+#include <set>
 #include <sstream>
 
 #include "lra/run_report.h"
@@ -19,6 +20,23 @@ Json updates_of(const std::vector<Json>& runs, const std::string& task, const st
         r["updates"].is_object())
       return r["updates"];
   return nullptr;
+}
+
+// The distinct total updates of a cell's completed runs (a report without "updates" trained train.steps).
+std::set<int64_t> totals_of(const std::vector<Json>& runs, const std::string& task, const std::string& model) {
+  std::set<int64_t> totals;
+  for (const auto& r : runs) {
+    if (r.value("task", "") != task || r.value("model", "") != model || r.value("status", "") != "completed") continue;
+    if (r.contains("updates") && r["updates"].is_object()) totals.insert(r["updates"].value("total", int64_t{0}));
+    else if (r.contains("config")) totals.insert(r["config"]["train"].value("steps", int64_t{0}));
+  }
+  return totals;
+}
+
+std::string totals_text(const std::set<int64_t>& totals) {
+  std::string out;
+  for (int64_t t : totals) out += (out.empty() ? "" : "/") + std::to_string(t);
+  return out.empty() ? "?" : out;
 }
 
 // Mean over seeds of the pretraining's last masked-token accuracy (training curve), percent.
@@ -66,6 +84,15 @@ Json spt_comparison(const std::vector<Json>& runs, const std::vector<std::string
                         {"best_val", (*base)["best_val"]},
                         {"n", (*base)["n"]},
                         {"updates", updates_of(scratch_runs, task, model)}};
+      // A gain is only stated between rows that trained the same updates in all.
+      const auto spt_totals = totals_of(spt_runs, task, model), scratch_totals = totals_of(scratch_runs, task, model);
+      if (spt_totals.size() > 1 || spt_totals != scratch_totals) {
+        row["gain"] = {{"difference", nullptr}, {"half_width", nullptr}, {"p_value", nullptr},
+                       {"verdict", "not compared: unequal updates (scratch " + totals_text(scratch_totals) +
+                                       ", SPT " + totals_text(spt_totals) + ")"}};
+        rows.push_back(row);
+        continue;
+      }
       const auto a = cell["final"]["values"].get<std::vector<double>>();
       const auto b = (*base)["final"]["values"].get<std::vector<double>>();
       const WelchResult w = welch_test(a, b);

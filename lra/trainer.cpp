@@ -156,6 +156,7 @@ void Trainer::set_up() {
   data_ = load_task(options_.data_dir, config_, objective_->splits());
   if (data_.train.size() == 0)
     throw UserError("task '" + task_.name + "' in " + options_.data_dir + " has an empty training split");
+  if (!init_from_.is_null()) check_same_dataset(init_from_, Json::parse(data_.provenance_json));
   if (objective_->evaluates() && (data_.val.size() == 0 || data_.test.size() == 0))
     throw UserError("task '" + task_.name + "' in " + options_.data_dir + " has an empty validation or test split");
   auto options = torch::optim::AdamWOptions(train_.at("lr").get<double>())
@@ -465,7 +466,9 @@ Json Trainer::report(const std::string& status) const {
                                                        : "c10 memory-reporting hook (exact CPU tensor bytes)"},
         {"peak_rss_bytes", peak_rss_bytes()}}},
       {"curves", {{"train", curves_.train}, {"val", curves_.val}}},
-      {"checkpoints", {{"last", paths_.last_checkpoint}, {"best", paths_.best_checkpoint}}},
+      {"checkpoints", objective_->evaluates()
+                          ? Json{{"last", paths_.last_checkpoint}, {"best", paths_.best_checkpoint}}
+                          : Json{{"last", paths_.last_checkpoint}}},  // pretraining: no validation, no best
       {"distributed", distributed_block_},
   };
   if (objective_->evaluates()) {

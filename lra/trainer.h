@@ -33,7 +33,7 @@ constexpr int kExitInterrupted = 130;
 
 // Trains, validates, tests and writes the report; returns the process exit code.
 // config["objective"] picks what is optimised (lra/objective.h); train.init_from names the pretraining
-// checkpoint whose encoder a fine-tuning run starts from (lra/pretrained_init.h).
+// checkpoint whose encoder a fine-tuning run starts from (lra/self_pretraining.h).
 int run_training(const Json& config, const TrainOptions& options);
 
 // The default output folder of a resolved config: runs/<profile>/<task>/<model>/seed-<seed> from scratch,

@@ -235,4 +235,43 @@ TEST_CASE("fine-tuning (--init-from) refuses another model, other shapes, a clas
   CHECK_THROWS_WITH(lra::read_pretrained_encoder((pre / "nothing.ckpt").string()), Contains("nothing.ckpt"));
   // lra pretrain refuses to start from a pretraining.
   CHECK_THROWS_WITH(lra::pretraining_config(lra::finetune_config(config, pretrained)), Contains("train.init_from"));
+  // Another data selection or split than the pretraining's, or other data.
+  CHECK_THROWS_WITH(lra::finetune_config(smoke("listops", "luna-16", {"task.data.train_limit=100"}), pretrained),
+                    Contains("pretrained with another task.data.train_limit"));
+  const Json block = lra::init_from_block(pretrained);
+  Json other = block["data"];
+  CHECK_NOTHROW(lra::check_same_dataset(block, other));
+  other["data_dir"] = "/moved/elsewhere";  // the same dataset read from another folder is fine
+  CHECK_NOTHROW(lra::check_same_dataset(block, other));
+  other["generator"] = "something else";
+  CHECK_THROWS_WITH(lra::check_same_dataset(block, other), Contains("pretrained on other data"));
+}
+
+TEST_CASE("the CLI: a scratch run's config has no pretrain section, a pretraining's no finetune_steps, and lra "
+          "eval refuses a pretraining checkpoint", "[pretrain][errors]") {
+  const std::string data = lra::test::smoke_listops_data();
+  const fs::path dir = scratch("pretrain_cli");
+  const std::vector<std::string> common{"--task", "listops", "--model", "luna-16", "--profile", "smoke",
+                                        "--data-dir", data, "--quiet"};
+  auto with = [&](std::vector<std::string> head, const std::string& out) {
+    head.insert(head.end(), common.begin(), common.end());
+    head.insert(head.end(), {"--out", (dir / out).string()});
+    return head;
+  };
+  REQUIRE(lra::test::run_lra(with({"train"}, "scratch")) == 0);
+  CHECK_FALSE(read_json(dir / "scratch" / "latest.json")["config"].contains("pretrain"));
+  REQUIRE(lra::test::run_lra(with({"pretrain"}, "pre")) == 0);
+  const Json pre = read_json(dir / "pre" / "latest.json");
+  CHECK(pre["config"]["pretrain"].contains("mask_rate"));
+  CHECK_FALSE(pre["config"]["pretrain"].contains("finetune_steps"));
+  CHECK_FALSE(pre["checkpoints"].contains("best"));
+  REQUIRE(lra::test::run_lra(with({"train", "--init-from", (dir / "pre").string()}, "spt")) == 0);
+  const Json spt = read_json(dir / "spt" / "latest.json");
+  CHECK(spt["protocol"] == "spt");
+  CHECK(spt["config"]["train"]["init_from"] == pre["checkpoints"]["last"]);
+  const int rc = lra::test::wait_for(lra::test::spawn_lra(
+      {"eval", "--checkpoint", pre["checkpoints"]["last"].get<std::string>(), "--data-dir", data}, {},
+      (dir / "eval.err").string()));
+  CHECK(rc == 2);
+  CHECK_THAT(lra::read_text_file((dir / "eval.err").string()), Contains("a pretraining checkpoint"));
 }

@@ -115,3 +115,19 @@ TEST_CASE("SPT runs get their own rows beside the scratch rows, with updates, ga
   // Without SPT runs there is no SPT section.
   CHECK_FALSE(lra::report_summary({runs[0]}).contains("spt"));
 }
+
+TEST_CASE("an SPT row that trained other updates in all than its scratch row gets no gain", "[report][pretrain]") {
+  std::vector<Json> runs;
+  for (int s = 1; s <= 2; ++s) {
+    Json scratch = run("image", "luna-16", 0.5, 0.5), spt = run("image", "luna-16", 0.6, 0.6);
+    scratch["seed"] = spt["seed"] = s;
+    scratch["updates"] = {{"pretrain", 0}, {"train", 300}, {"total", 300}};
+    spt["protocol"] = "spt";
+    spt["updates"] = {{"pretrain", 150}, {"train", 300}, {"total", 450}};
+    runs.push_back(scratch);
+    runs.push_back(spt);
+  }
+  const Json summary = lra::report_summary(runs);
+  CHECK(summary["spt"]["rows"][0]["gain"]["verdict"] == "not compared: unequal updates (scratch 300, SPT 450)");
+  CHECK(summary["spt"]["rows"][0]["gain"]["difference"].is_null());
+}

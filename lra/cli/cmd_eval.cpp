@@ -26,6 +26,9 @@ struct EvalOptions {
 int run_eval(const EvalOptions& options) {
   Checkpoint checkpoint = read_checkpoint(options.checkpoint);
   const Json& config = checkpoint.config;
+  if (config.value("objective", "classification") != "classification")
+    throw UserError(options.checkpoint + ": a pretraining checkpoint (objective " + config["objective"].dump() +
+                    ") has no classifier to evaluate; hint: fine-tune it with lra train --init-from, then evaluate that");
   const torch::Device device = parse_device(options.device);
   ClassifierModel model = build_model(config);
   load_state_dict(*model, checkpoint.model);

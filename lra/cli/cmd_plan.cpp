@@ -21,6 +21,7 @@ struct PlanOptions {
   std::string tasks, models, out, reference;
   int seeds = 0;  // 0: the profile's "seeds"
   bool extra_cells = false;
+  bool spt = false;
 };
 
 std::vector<std::string> split_list(const std::string& text, const char* option) {
@@ -45,6 +46,7 @@ void add_plan_command(CLI::App& app, GlobalOptions& global, Action& action) {
   plan->add_option("--seeds", o->seeds, "seeds per cell (default: the profile's \"seeds\")")
       ->check(CLI::Range(0, 1000));
   plan->add_option("--out", o->out, "where the runs are written (required unless --extra-cells)");
+  plan->add_flag("--spt", o->spt, "the plan of run_all.sh --spt (each run also pretrains and fine-tunes)");
   plan->add_option("--reference", o->reference, "committed reference run for the estimate (default results/<profile>)");
   plan->callback([&global, &action, o] {
     action = [&global, o] {
@@ -70,6 +72,7 @@ void add_plan_command(CLI::App& app, GlobalOptions& global, Action& action) {
       for (const auto& m : p.models) find_model(m);
       p.seeds = o->seeds > 0 ? o->seeds : profile_seeds(global.config_dir, o->profile);
       p.out_dir = o->out;
+      p.spt = o->spt;
       p.reference_dir = o->reference.empty() ? "results/" + o->profile : o->reference;
       std::cerr << plan_text(p, estimate_plan(p, collect_run_reports(p.reference_dir)));
       std::cout << p.seeds << "\n";

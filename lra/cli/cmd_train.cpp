@@ -75,6 +75,9 @@ void add_train_command(CLI::App& app, GlobalOptions& global, Action& action) {
       // --set train.init_from=X means the same as --init-from X.
       const std::string from = !run->init_from.empty() ? run->init_from : config["train"]["init_from"].get<std::string>();
       if (!from.empty()) config = finetune_config(config, read_pretrained_encoder(from));
+      // From scratch the pretrain.* keys do nothing: left out, a changed pretraining budget does not make
+      // --reuse re-run (or --resume refuse) the scratch runs.
+      else config.erase("pretrain");
       return run->run(config);
     };
   });

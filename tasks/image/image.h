@@ -3,7 +3,7 @@
 // Layout: <data_dir>/<task.data.folder>/{data_batch_1..5,test_batch}.bin, the CIFAR-10 binary version:
 // records of 3073 bytes = label byte + 1024 R + 1024 G + 1024 B (row-major 32x32). Pixels become
 // grayscale with TF's formula, optionally task.data.downsample x downsample mean-pooled, and token
-// id = gray + 1 (vocab 258 with pad 0 and CLS 257). Train/val: task.data.val_examples of the 50,000
+// id = gray + 1 (vocab 259 with pad 0, MASK 257 and CLS 258). Train/val: task.data.val_examples of the 50,000
 // training images picked with task.data.split_seed are validation (the official split is train[90%:]),
 // the rest train, both in that seeded random order; test = test_batch.
 #include <cstdint>

@@ -1,7 +1,7 @@
 #pragma once
 // Text (IMDB reviews as bytes), 2 classes: neg = 0, pos = 1.
 // Layout: <data_dir>/<task.data.folder>/{train,test}/{pos,neg}/*.txt (the aclImdb_v1 archive). Each
-// file is one review; its bytes are its tokens (id = byte + 1; vocab 258 with pad 0 and CLS 257). Bytes
+// file is one review; its bytes are its tokens (id = byte + 1; vocab 259 with pad 0, MASK 257 and CLS 258). Bytes
 // are bytes: no UTF-8 check, no cleaning (the official ByteTextEncoder keeps "<br />" too).
 // IMDB has no validation split. task.data.val_fraction = 0 uses the test split as validation, as the
 // official pipeline does; a fraction > 0 holds out that share of train (picked with task.data.split_seed).

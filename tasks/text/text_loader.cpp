@@ -69,9 +69,6 @@ TaskSplits load_text(const std::string& data_dir, const nlohmann::json& task, Sp
   if (which == SplitsToRead::all) {
     Dataset test = load_split(folder, "test", task, hint);
     splits.test = data::subset(test, permutation(test.size(), rng));
-  } else if (val_fraction == 0.0) {
-    throw UserError("task.data.val_fraction = 0 validates on the test split; reading the training inputs only "
-                    "needs a held-out share of train; hint: --set task.data.val_fraction=0.1");
   }
   if (val_fraction > 0.0) {
     const auto held_out = static_cast<size_t>(std::llround(val_fraction * static_cast<double>(train.size())));
@@ -82,7 +79,7 @@ TaskSplits load_text(const std::string& data_dir, const nlohmann::json& task, Sp
     splits.train = data::subset(train, {train_order.begin() + static_cast<std::ptrdiff_t>(held_out), train_order.end()});
   } else {
     splits.train = data::subset(train, train_order);
-    splits.val = splits.test;  // the official pipeline validates on the test split (never when train_only)
+    splits.val = splits.test;  // the official pipeline validates on the test split (empty when train_only)
   }
   data::apply_limits(splits, task);
   nlohmann::json provenance = nlohmann::json::parse(data::provenance_json(folder, data_dir));
