@@ -89,3 +89,22 @@ TEST_CASE("a rank killed mid-run makes the other exit with a timeout that names 
   CHECK(waited < 60);
   CHECK(text.find("missing rank(s): 1") != std::string::npos);
 }
+
+TEST_CASE("lra pretrain runs data-parallel on 2 ranks and a single process fine-tunes from it", "[distributed][pretrain]") {
+  fs::path pre = scratch("pretrain_pair"), fine = scratch("pretrain_pair_ft");
+  auto two = train_args(pre, 4, 8);
+  two[0] = "pretrain";
+  two.insert(two.end(), {"--set", "pretrain.steps=6"});
+  two.insert(two.begin(), {"--threads", "1", "launch", "-n", "2", "--"});
+  REQUIRE(wait_for(lra::test::spawn_lra(two)) == 0);
+  const Json p = latest(pre);
+  CHECK(p["status"] == "completed");
+  CHECK(p["objective"] == "masked_tokens");
+  CHECK(p["distributed"]["world_size"] == 2);
+  CHECK(p["steps_done"] == 6);
+  auto ft = train_args(fine, 8, 8);
+  ft.insert(ft.end(), {"--init-from", pre.string()});
+  REQUIRE(wait_for(lra::test::spawn_lra(ft)) == 0);
+  CHECK(latest(fine)["updates"]["pretrain"] == 6);
+  CHECK(latest(fine)["updates"]["train"] == 2);
+}
