@@ -1,11 +1,13 @@
 #include "lra/objective.h"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <torch/nn/functional/loss.h>
 #include <torch/torch.h>
 
 #include "core/errors.h"
 #include "core/task_info.h"
 #include "models/classifier.h"
+#include "models/counter_hash.h"
 #include "models/masked_tokens.h"
 
 namespace lra {
@@ -17,7 +19,7 @@ class Classification final : public Objective {
   std::string name() const override { return "classification"; }
   torch::nn::Module& module() override { return *model_; }
   bool evaluates() const override { return true; }
-  StepResult step(const Batch& batch) override {
+  StepResult step(const Batch& batch, uint64_t /*stream*/) override {
     const auto logits = model_->forward(batch);  // (B,C)
     StepResult out;
     out.loss = torch::nn::functional::cross_entropy(logits.to(torch::kFloat32), batch.labels);
@@ -36,14 +38,18 @@ class MaskedTokenDenoising final : public Objective {
   MaskedTokenDenoising(const Json& config, const ClassifierModel& classifier)
       : task_(task_info_from_config(config)),
         rate_(config.at("pretrain").at("mask_rate").get<double>()),
+        seed_(config.at("train").at("seed").get<uint64_t>()),
         model_(MaskedTokenModel(classifier->encoder_module(), task_.vocab_size)) {}
   std::string name() const override { return "masked_tokens"; }
   torch::nn::Module& module() override { return *model_; }
   bool evaluates() const override { return false; }
-  StepResult step(const Batch& batch) override {
+  StepResult step(const Batch& batch, uint64_t stream) override {
     const auto [tokens, mask] = stacked_documents(batch);  // (B',N)
-    // Drawn from the CPU generator whatever the device, so a resumed run continues the same stream.
-    const auto uniform = torch::rand(tokens.sizes(), torch::kFloat32).to(tokens.device());  // (B',N)
+    // A CPU generator of its own per micro-batch and rank, whatever the device: a resumed run draws the
+    // same masks, and data-parallel ranks draw different ones.
+    auto generator = at::make_generator<at::CPUGeneratorImpl>(mix64(mix64(seed_) ^ stream));
+    const auto uniform =
+        at::rand(tokens.sizes(), generator, torch::TensorOptions(torch::kFloat32)).to(tokens.device());  // (B',N)
     const MaskedTokens masked = mask_tokens(tokens, mask, uniform, rate_, task_.mask_id());
     const auto logits = model_->forward(masked.inputs, mask, masked.chosen);  // (M,V)
     StepResult out;
@@ -56,6 +62,7 @@ class MaskedTokenDenoising final : public Objective {
  private:
   TaskInfo task_;
   double rate_;
+  uint64_t seed_;
   MaskedTokenModel model_;
 };
 

@@ -28,8 +28,10 @@ class Objective {
   virtual std::string name() const = 0;  // "classification" | "masked_tokens" (config["objective"])
   // The module whose parameters are optimised and whose state dict the checkpoints hold.
   virtual torch::nn::Module& module() = 0;
-  // Forward and loss of one batch already on the run's device.
-  virtual StepResult step(const Batch& batch) = 0;
+  // Forward and loss of one batch already on the run's device. `stream` names this micro-batch on this
+  // rank (the same on a resume, different on every rank): objectives that draw random numbers draw
+  // them from a generator seeded by it, never from the global one.
+  virtual StepResult step(const Batch& batch, uint64_t stream) = 0;
   // Whether the run validates and tests the classifier (classification) or never reads val/test (denoising).
   virtual bool evaluates() const = 0;
   SplitsToRead splits() const { return evaluates() ? SplitsToRead::all : SplitsToRead::train_only; }

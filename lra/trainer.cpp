@@ -299,11 +299,14 @@ bool Trainer::train_one_step() {
   double loss_sum = 0.0;
   int64_t correct = 0, examples = 0, tokens = 0;
   for (int64_t micro = 0; micro < accumulation; ++micro) {
+    // Micro-batch i on rank r is stream i * world_size + r: unique per rank, the same on a resume.
+    const auto stream = static_cast<uint64_t>(micro_batches_) * static_cast<uint64_t>(dist_->world_size()) +
+                        static_cast<uint64_t>(dist_->rank());
     Batch batch = make_batch(data_.train, order_->micro_batch(micro_batches_++), task_, trim).to(device_);
     StepResult result;
     {
       AutocastScope autocast(device_, config_.at("runtime").at("precision").get<std::string>());
-      result = objective_->step(batch);
+      result = objective_->step(batch, stream);
     }
     (result.loss / static_cast<double>(accumulation)).backward();
     loss_sum += result.loss.item<double>();  // a device sync point on CUDA

@@ -10,6 +10,7 @@
 #include "core/errors.h"
 #include "lra/checkpoint.h"
 #include "lra/config.h"
+#include "lra/objective.h"
 #include "lra/self_pretraining.h"
 #include "lra/trainer.h"
 #include "models/classifier.h"
@@ -17,6 +18,7 @@
 #include "models/registry.h"
 #include "models/state_dict.h"
 #include "tasks/registry.h"
+#include "tests/model_fixtures.h"
 #include "tests/run_support.h"
 
 namespace fs = std::filesystem;
@@ -123,6 +125,25 @@ TEST_CASE("the denoising loss is the cross-entropy over the chosen positions onl
                                             torch::zeros({0}, torch::kLong));
   CHECK(empty.item<double>() == 0.0);
   empty.backward();
+}
+
+TEST_CASE("the masks of a micro-batch depend on its stream only: the same on a resume, another per rank",
+          "[pretrain]") {
+  const Json config = lra::pretraining_config(smoke("retrieval", "transformer", {"model.dropout=0"}));
+  auto objective = lra::make_objective(config, lra::build_model(config));
+  objective->module().eval();
+  const lra::TaskInfo task = lra::task_info_from_config(config);
+  const auto batch = lra::test::make_test_batch(task, {20, 9, 14}, 20, 4);
+  torch::manual_seed(1);
+  const auto a = objective->step(batch, 7);
+  torch::manual_seed(2);  // the global generator does not matter
+  const auto b = objective->step(batch, 7);
+  const auto c = objective->step(batch, 8);
+  CHECK(a.counted == b.counted);
+  CHECK(a.loss.item<double>() == b.loss.item<double>());
+  CHECK(a.loss.item<double>() != c.loss.item<double>());
+  CHECK(a.counted > 0);
+  CHECK(a.counted < 2 * (19 + 8 + 13));  // both documents of the pair, CLS never counted
 }
 
 TEST_CASE("pretraining never reads the validation or test files", "[pretrain]") {
