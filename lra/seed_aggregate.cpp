@@ -12,9 +12,6 @@
 namespace lra {
 namespace {
 
-// JSON has no NaN: an undefined statistic is null.
-Json number_or_null(double x) { return std::isfinite(x) ? Json(x) : Json(nullptr); }
-
 Json interval_block(const std::vector<double>& values) {
   const MeanInterval m = mean_interval(values);
   return {{"values", values},
@@ -100,6 +97,8 @@ const Json* find_cell(const Json& summary, const std::string& task, const std::s
     if (cell["task"] == task && cell["model"] == model) return &cell;
   return nullptr;
 }
+
+Json number_or_null(double x) { return std::isfinite(x) ? Json(x) : Json(nullptr); }
 
 std::string fixed(double value, int decimals) {
   std::ostringstream out;

@@ -35,6 +35,9 @@ Json aggregate_seeds(const std::vector<Json>& runs, const std::vector<std::strin
 // The cell of summary["cells"] for (task, model), or nullptr.
 const Json* find_cell(const Json& summary, const std::string& task, const std::string& model);
 
+// JSON has no NaN: an undefined statistic is null.
+Json number_or_null(double x);
+
 // value with exactly `decimals` digits after the point ("34.60").
 std::string fixed(double value, int decimals);
 

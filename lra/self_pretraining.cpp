@@ -13,12 +13,6 @@ namespace {
 
 const std::string kEncoderPrefix = "encoder.";
 
-std::string shape_of(const at::Tensor& t) {
-  std::string s = "(";
-  for (int64_t i = 0; i < t.dim(); ++i) s += (i ? "," : "") + std::to_string(t.size(i));
-  return s + ")";
-}
-
 std::string model_name(const Json& config) {
   const Json* model = config.contains("model") && config["model"].is_object() ? &config["model"] : nullptr;
   return model && model->contains("name") && (*model)["name"].is_string() ? (*model)["name"].get<std::string>() : "?";
@@ -109,8 +103,8 @@ void load_pretrained_encoder(ClassifierModelImpl& model, const PretrainedEncoder
       throw UserError("--init-from " + pretrained.checkpoint + ": it has no " + name + " (pretrained " +
                       model_name(pretrained.contents.config) + "); hint: pretrain with the same --model and --set");
     if (it->value().sizes() != entry.value().sizes())
-      throw UserError("--init-from " + pretrained.checkpoint + ": " + name + " is " + shape_of(it->value()) +
-                      " there and " + shape_of(entry.value()) + " here; hint: pretrain and fine-tune with the same " +
+      throw UserError("--init-from " + pretrained.checkpoint + ": " + name + " is " + shape_text(it->value()) +
+                      " there and " + shape_text(entry.value()) + " here; hint: pretrain and fine-tune with the same " +
                       "task, model and --set (widths, vocab_size, max_len)");
   }
   for (const auto& entry : saved)

@@ -11,8 +11,6 @@
 namespace lra {
 namespace {
 
-Json number_or_null(double x) { return std::isfinite(x) ? Json(x) : Json(nullptr); }
-
 // The updates of a cell's runs, from the first report that records them ("pretrain + train").
 Json updates_of(const std::vector<Json>& runs, const std::string& task, const std::string& model) {
   for (const auto& r : runs)

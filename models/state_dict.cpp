@@ -21,12 +21,6 @@ std::vector<std::pair<std::string, torch::Tensor>> named_tensors(const torch::nn
   return out;
 }
 
-std::string shape_text(const torch::Tensor& t) {
-  std::string s = "(";
-  for (int64_t i = 0; i < t.dim(); ++i) s += (i ? "," : "") + std::to_string(t.size(i));
-  return s + ")";
-}
-
 std::string join(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
@@ -34,6 +28,12 @@ std::string join(const std::vector<std::string>& items) {
 }
 
 }  // namespace
+
+std::string shape_text(const torch::Tensor& t) {
+  std::string s = "(";
+  for (int64_t i = 0; i < t.dim(); ++i) s += (i ? "," : "") + std::to_string(t.size(i));
+  return s + ")";
+}
 
 StateDict state_dict(const torch::nn::Module& module) {
   StateDict dict;

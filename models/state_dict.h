@@ -38,6 +38,9 @@ namespace lra {
 
 using StateDict = c10::Dict<std::string, at::Tensor>;
 
+// "(18,32)": a tensor's shape as error messages print it.
+std::string shape_text(const torch::Tensor& t);
+
 // Parameters then buffers, by dotted name, detached (sharing storage with the module).
 StateDict state_dict(const torch::nn::Module& module);
 
