@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/atomic_file.h"
+#include "lra/learning_check.h"
 #include "lra/seed_aggregate.h"
 #include "lra/spt_report.h"
 
@@ -47,6 +48,8 @@ std::string incomparable_reason(const Json& cell) {
   return "";
 }
 
+}  // namespace
+
 std::string task_title(const std::string& task) {
   static const std::map<std::string, std::string> titles{{"listops", "ListOps"}, {"text", "Text"},
                                                          {"retrieval", "Retrieval"}, {"image", "Image"},
@@ -54,8 +57,6 @@ std::string task_title(const std::string& task) {
   auto it = titles.find(task);
   return it == titles.end() ? task : it->second;
 }
-
-}  // namespace
 
 const std::vector<std::string>& lra_table_tasks() {
   static const std::vector<std::string> tasks{"listops", "text", "retrieval", "image", "pathfinder"};
@@ -310,6 +311,7 @@ Json report_summary(const std::vector<Json>& runs) {
   // Table 1 is the LRA protocol (from scratch); fine-tuned runs have their own section.
   const auto scratch = runs_of_protocol(runs, "scratch");
   Json summary = aggregate_seeds(scratch, table_tasks(scratch), lra_table_tasks());
+  summary["learning"] = learning_check(summary);
   if (Json spt = spt_comparison(runs, table_tasks(runs)); !spt.is_null()) summary["spt"] = spt;
   return summary;
 }
@@ -317,7 +319,8 @@ Json report_summary(const std::vector<Json>& runs) {
 std::string report_markdown(const std::vector<Json>& runs, const Json& bench, const Json& published) {
   std::ostringstream out;
   const Json summary = report_summary(runs);
-  out << "# LRA report\n\n## Table 1: accuracy\n\n" << table1_from_summary(summary, published);
+  out << "# LRA report\n\n## Table 1: accuracy\n\n" << table1_from_summary(summary, published)
+      << "\n### Does every cell learn?\n\n" << learning_check_markdown(summary["learning"]);
   if (summary.contains("spt"))
     out << "\n## Self-pretraining (SPT) against training from scratch\n\n" << spt_markdown(summary["spt"]);
   out << "\n## Table 2: speed and memory vs sequence length\n\n";

@@ -12,6 +12,9 @@
 
 namespace lra {
 
+// A task's name as the tables print it ("listops" -> "ListOps"); an unknown task as it is.
+std::string task_title(const std::string& task);
+
 // The five tasks of the LRA average, in table order (Path-X is listed when present, not averaged).
 const std::vector<std::string>& lra_table_tasks();
 

@@ -9,6 +9,7 @@
 #include "core/atomic_file.h"
 #include "lra/config.h"
 #include "lra/environment.h"
+#include "lra/learning_check.h"
 #include "lra/plot.h"
 #include "lra/report.h"
 #include "lra/run_plan.h"
@@ -319,4 +320,33 @@ TEST_CASE("a task whose reference or model has no completed seed still renders, 
   REQUIRE_NOTHROW(table = lra::table1_markdown(runs, Json::object()));
   CHECK_THAT(table, Contains("| Image | luna-16 | 55.0 ± 63.5 | – | – | – | no completed reference seed | 1 |"));
   CHECK_THAT(table, Contains("| Image | linformer | – | – | – | – | no completed seed | – |"));
+}
+
+TEST_CASE("the learning check lists each cell at chance or below the margin with its validation curve", "[report][learning]") {
+  std::vector<Json> runs;
+  add_seeds(runs, "listops", "luna-16", {0.40, 0.42, 0.41});     // 41 ± 2.5: learns (majority 20)
+  add_seeds(runs, "listops", "transformer", {0.19, 0.22, 0.21});  // 20.7, interval includes 20: at chance
+  add_seeds(runs, "text", "luna-16", {0.25, 0.26, 0.27});         // 26 ± 2.5: above 20, but by < 10 points
+  runs.push_back(seed_run("retrieval", "luna-16", 1, 0.5));       // one seed: no interval, not judged
+  const Json summary = lra::report_summary(runs);
+  const Json& check = summary["learning"];
+  CHECK(check["cells_judged"] == 3);
+  CHECK(check["cells_learning"] == 1);
+  std::map<std::string, std::string> verdicts;
+  for (const auto& cell : check["cells"])
+    verdicts[cell["task"].get<std::string>() + "/" + cell["model"].get<std::string>()] = cell["verdict"].get<std::string>();
+  CHECK(verdicts["listops/luna-16"] == lra::kLearns);
+  CHECK(verdicts["listops/transformer"] == lra::kNotAboveMajority);
+  CHECK(verdicts["text/luna-16"] == lra::kBelowMargin);
+  CHECK(verdicts["retrieval/luna-16"] == lra::kOneSeed);
+
+  const std::string section = lra::learning_check_markdown(check);
+  CHECK_THAT(section, Contains("1 of 3 cells with at least 2 seeds learn."));
+  // The mean val curve over the seeds: 5 points below each seed's final accuracy at step 10.
+  CHECK_THAT(section, Contains("| ListOps | transformer | 20.7 (n=3) | 20.0 | +0.7 | " + std::string(lra::kNotAboveMajority) +
+                               " | 10: 15.7 20: 20.7 |"));
+  CHECK_THAT(section, Contains("| Text | luna-16 | 26.0 (n=3) | 20.0 | +6.0 | " + std::string(lra::kBelowMargin) + " |"));
+  CHECK_THAT(section, Contains("| Retrieval | luna-16 | 50.0 (n=1) |"));
+  CHECK_THAT(section, !Contains("| ListOps | luna-16 |"));
+  CHECK_THAT(lra::report_markdown(runs, Json(), Json::object()), Contains("### Does every cell learn?"));
 }
