@@ -60,6 +60,8 @@ std::string learning_check_markdown(const Json& check) {
       << " points above the majority class and its 95% interval lies above the majority class. "
       << check["cells_learning"].get<int>() << " of " << check["cells_judged"].get<int>()
       << " cells with at least 2 seeds learn.";
+  if (check["cells_judged"].get<int>() == 0)
+    out << " A cell needs at least 2 seeds to be judged (`./run_all.sh --seeds K`, K >= 2).";
   bool any = false;
   std::ostringstream rows;
   for (const auto& cell : check["cells"]) {

@@ -349,4 +349,8 @@ TEST_CASE("the learning check lists each cell at chance or below the margin with
   CHECK_THAT(section, Contains("| Retrieval | luna-16 | 50.0 (n=1) |"));
   CHECK_THAT(section, !Contains("| ListOps | luna-16 |"));
   CHECK_THAT(lra::report_markdown(runs, Json(), Json::object()), Contains("### Does every cell learn?"));
+  CHECK_THAT(section, !Contains("needs at least 2 seeds"));
+  const Json one_seed = lra::report_summary({seed_run("text", "luna-16", 1, 0.7)})["learning"];
+  CHECK(one_seed["cells_judged"] == 0);
+  CHECK_THAT(lra::learning_check_markdown(one_seed), Contains("A cell needs at least 2 seeds to be judged"));
 }
