@@ -9,12 +9,12 @@ namespace lra {
 
 namespace {
 
+// Uses the cell's own above_majority (seed_aggregate.h: the interval's low end above the majority
+// class; null without an interval).
 const char* verdict_of(const Json& cell) {
-  const Json& f = cell["final"];
-  if (f["low"].is_null()) return kOneSeed;
-  const double majority = cell["majority"].get<double>();
-  if (f["low"].get<double>() <= majority) return kNotAboveMajority;
-  if (f["mean"].get<double>() < majority + kLearningMarginPoints) return kBelowMargin;
+  if (cell["above_majority"].is_null()) return kOneSeed;
+  if (!cell["above_majority"].get<bool>()) return kNotAboveMajority;
+  if (cell["final"]["mean"].get<double>() < cell["majority"].get<double>() + kLearningMarginPoints) return kBelowMargin;
   return kLearns;
 }
 
