@@ -167,20 +167,21 @@ TEST_CASE("cpu-profile Pathfinder: balanced, and only the second marker differs 
   // whether that disc lies on the end of the first marker's path, not anything else in the image.
   // The pixels that differ: no more than two marker discs' boxes hold (the disc the positive has and
   // the one the negative has instead; a disc partly under a brighter paddle differs in fewer).
+  // (Measured over these 2,000 seeds: at most 46 differ, against 98 allowed; the images of two seeds
+  // differ in 650 or more.)
   const int box = 2 * static_cast<int>(std::ceil(params.marker_radius)) + 3;
-  // A few seeds (0.4% of 2,000 at this difficulty, measured) give the same image for both labels: a
-  // label the pixels cannot show. Allowed, but only rarely.
-  int identical = 0;
-  for (uint64_t seed = 1; seed <= 200; ++seed) {
+  // And they always differ, or the label would be one the pixels cannot show: the two target snakes' ends
+  // never overlap (snakes.cpp), so the two candidate end markers never sit on one pixel. Without that rule
+  // 8 of these 2,000 seeds gave one image for both labels. 2-3 s at -O2, about 2.5 min in the -O0 sanitizer build.
+  for (uint64_t seed = 1; seed <= 2000; ++seed) {
     const auto positive = lra::render_pathfinder_image(params, 1, seed);
     const auto negative = lra::render_pathfinder_image(params, 0, seed);
     int differing = 0;
     for (size_t i = 0; i < positive.pixels.size(); ++i) differing += positive.pixels[i] != negative.pixels[i];
     INFO("seed " << seed);
-    identical += differing == 0;
+    CHECK(differing > 0);
     CHECK(differing <= 2 * box * box);
   }
-  CHECK(identical <= 4);
 
   const std::string root = lra_test::fresh_dir("cpu_pathfinder");
   lra::generate_pathfinder(root, task, 1);

@@ -53,6 +53,10 @@ class Canvas {
         for (Snake& snake : targets_)
           if (!(grown = extend(snake, contrast))) break;
       if (!grown) continue;
+      // Each new paddle is tested against the mask, which still lacks the other snake's newest paddle, so
+      // the two last paddles were never tested against each other: they may overlap, up to sharing their
+      // head, and then the two labels' end markers sit on one blob (or one pixel: identical images).
+      if (overlaps(targets_[0].last, targets_[1].last)) continue;
       for (Snake& snake : targets_) commit(snake.last);
       return;
     }
@@ -129,6 +133,17 @@ class Canvas {
   bool collides(const PaddleShape& shape, Point at) const {
     bool hit = false;
     for_each(shape.raster.cover, at, [&](size_t i, float v) { hit = hit || mask_[i] + v >= kOverlap; });
+    return hit;
+  }
+  // The same test between two placed paddles, as if one of them were in the mask.
+  bool overlaps(const Placed& a, const Placed& b) const {
+    const Patch& other = b.shape->raster.cover;
+    const int y0 = other.y0 + b.at.y, x0 = other.x0 + b.at.x;
+    bool hit = false;
+    for_each(a.shape->raster.cover, a.at, [&](size_t i, float v) {
+      const int r = static_cast<int>(i / size_) - y0, c = static_cast<int>(i % size_) - x0;
+      hit = hit || (r >= 0 && c >= 0 && r < other.height && c < other.width && other.local(r, c) + v >= kOverlap);
+    });
     return hit;
   }
 

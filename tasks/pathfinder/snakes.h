@@ -8,6 +8,9 @@
 // - both target snakes' last paddles join the occupancy mask before distractors are added (the
 //   original added only the second snake's, so a distractor could touch the first snake's end);
 // - the second seed's tail must lie inside the image (its marker would be invisible otherwise);
+// - the two target snakes' last paddles must not overlap: the original never tested them against
+//   each other, so both ends, where the markers go, could share a pixel and a negative look exactly
+//   like a positive;
 // - a paddle's ink is its exact area coverage at the antialias scale, then Lanczos-downsampled
 //   (PIL drew an aliased line there); paddle shapes are cached, which changes no pixel;
 // - the random stream is ours (std::mt19937_64), so images are not those of the release.
