@@ -123,6 +123,7 @@ TEST_CASE("kernel-docs Retrieval: balanced linked/unlinked pairs, split by folde
   std::set<std::pair<std::string, std::string>> linked;
   for (const auto& [a, b] : corpus.links) linked.insert({corpus.ids[a], corpus.ids[b]}), linked.insert({corpus.ids[b], corpus.ids[a]});
   std::map<std::string, int> split_of_document;
+  std::vector<std::set<std::string>> documents_of_split(3);
   int split_index = 0;
   for (const lra::Dataset* split : {&splits.train, &splits.val, &splits.test}) {
     REQUIRE(split->size() > 0);
@@ -134,6 +135,7 @@ TEST_CASE("kernel-docs Retrieval: balanced linked/unlinked pairs, split by folde
       CHECK(split->labels[i] == (linked.count({a, b}) ? 1 : 0));
       for (const auto& d : {a, b}) {
         CHECK(split_of_document.emplace(d, split_index).first->second == split_index);  // never two splits
+        documents_of_split[split_index].insert(d);
       }
       for (size_t doc : {2 * i, 2 * i + 1}) {
         const std::string text = lra_test::document_bytes(*split, doc);
@@ -150,6 +152,18 @@ TEST_CASE("kernel-docs Retrieval: balanced linked/unlinked pairs, split by folde
   CHECK(dataset["real_text"] == true);
   CHECK_THAT(dataset["source"].get<std::string>(), Contains("linux-doc-6.1"));
   CHECK(dataset["parameters"]["corpus"]["links"] == corpus.links.size());
+  // The counts describe the pairs as written: distinct documents in each split's pairs, and links
+  // inside a split plus those dropped across splits make up the corpus's links.
+  const auto& about = dataset["parameters"]["corpus"];
+  const char* const names[] = {"train", "val", "test"};
+  size_t links = about["links_across_splits_dropped"];
+  for (int s = 0; s < 3; ++s) {
+    INFO(names[s]);
+    CHECK(about["documents_in_pairs"][names[s]] == documents_of_split[s].size());
+    CHECK(about["documents_in_split_folders"][names[s]].get<size_t>() >= documents_of_split[s].size());
+    links += about["links_inside_split"][names[s]].get<size_t>();
+  }
+  CHECK(links == corpus.links.size());
 }
 
 TEST_CASE("kernel-docs Text: user-facing vs kernel-internal folders, balanced, split by folder",

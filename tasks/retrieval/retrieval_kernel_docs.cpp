@@ -97,7 +97,10 @@ void generate_retrieval_kernel_docs(const std::string& data_dir, const nlohmann:
 
   data::StagingFolder staging(data_dir, data::get_string(task, "data", "folder"));
   data::Rng rng(seed);
-  nlohmann::json written, documents;
+  // What the pairs are made of, per split: distinct documents that appear in a pair, links kept inside the
+  // split; the documents of a split's folders that are in no pair (no link inside the split) are counted apart.
+  nlohmann::json written, in_pairs, in_folders, links_inside;
+  size_t links_kept = 0;
   for (int split = 0; split < kSplits; ++split) {
     const std::vector<Pair> pairs = pairs_of_split(corpus, split_of, split, texts, rng);
     if (pairs.empty())
@@ -116,10 +119,21 @@ void generate_retrieval_kernel_docs(const std::string& data_dir, const nlohmann:
     written[kSplitNames[split]] = {{"examples", pairs.size()},
                                    {"label_0", static_cast<int64_t>(pairs.size()) - positives},
                                    {"label_1", positives}};
-    documents[kSplitNames[split]] = std::count(split_of.begin(), split_of.end(), split);
+    std::set<size_t> used;
+    for (const Pair& p : pairs) used.insert(p.first), used.insert(p.second);
+    in_pairs[kSplitNames[split]] = used.size();
+    in_folders[kSplitNames[split]] = std::count(split_of.begin(), split_of.end(), split);
+    size_t inside = 0;
+    for (const auto& [a, b] : corpus.links) inside += split_of[a] == split && split_of[b] == split;
+    links_inside[kSplitNames[split]] = inside;
+    links_kept += inside;
   }
   nlohmann::json dataset = data::kernel_docs_dataset(
-      corpus, task, seed, written, "AAN", "Retrieval", {{"links", corpus.links.size()}, {"documents_per_split", documents}},
+      corpus, task, seed, written, "AAN", "Retrieval", {{"links", corpus.links.size()},
+                 {"links_inside_split", links_inside},
+                 {"links_across_splits_dropped", corpus.links.size() - links_kept},
+                 {"documents_in_pairs", in_pairs},
+                 {"documents_in_split_folders", in_folders}},
       "Pairs of Documentation/**/*.rst files (translations/ excluded; at least min_bytes after cleaning, cut to "
       "max_bytes). Label 1: one document links to the other (:doc:, :ref: through .. _anchors, or a Documentation/ "
       "path); label 0: the same first document with an unlinked one of the same split, length quintile and "
