@@ -17,7 +17,7 @@ torch::Device parse_device(const std::string& name) {
 #else
     throw UserError("--device " + name +
                     ": this lra was built against a CPU-only libtorch; build a CUDA one with scripts/build_cuda.sh "
-                    "(README, \"GPU\")");
+                    "(docs/several-processes-and-machines.md, \"GPU\")");
 #endif
   }
   throw UserError("--device " + name + ": expected cpu, cuda or cuda:N");
