@@ -17,6 +17,7 @@
 #include "lra/device.h"
 #include "lra/environment.h"
 #include "lra/runtime.h"
+#include "lra/seed_aggregate.h"
 #include "lra/step_stats.h"
 #include "core/errors.h"
 #include "models/registry.h"
@@ -47,11 +48,24 @@ std::string format_gb(double bytes) {
 struct CellSpec {
   std::string task, model;
   int64_t length = 0, batch = 0;
-  Json config;  // resolved
+  Json config;                          // resolved
+  std::string variant;                  // "" or kMaterialisedVariant
+  std::vector<std::string> overrides;   // the variant's --set keys, on top of the grid's
 };
 
+std::string cell_name(const CellSpec& cell) {
+  return cell.model + (cell.variant.empty() ? "" : " (" + cell.variant + ")");
+}
+
 std::string cell_label(const CellSpec& cell) {
-  return cell.task + " / " + cell.model + " n=" + std::to_string(cell.length) + " b=" + std::to_string(cell.batch);
+  return cell.task + " / " + cell_name(cell) + " n=" + std::to_string(cell.length) + " b=" + std::to_string(cell.batch);
+}
+
+// The reference model again with its probabilities stored for backward, where its default row would
+// run the fused kernel (CPU, runtime.fused_attention on): the memory story of the LRA paper's Table 2.
+bool wants_materialised_row(const BenchOptions& options, const std::string& model, const Json& config) {
+  return options.materialised_reference && model == kReferenceModel && options.device == "cpu" &&
+         config.at("runtime").at("fused_attention").get<bool>();
 }
 
 // Every cell, its config resolved, so unknown names and out-of-range values (--set, --batch, --lengths)
@@ -63,6 +77,12 @@ std::vector<CellSpec> plan_cells(const BenchOptions& options) {
       find_model(model);
       for (int64_t length : options.lengths)
         cells.push_back({options.task, model, length, options.batch, bench_cell_config(options, model, length)});
+      if (!wants_materialised_row(options, model, cells.back().config)) continue;
+      BenchOptions materialised = options;
+      materialised.overrides.push_back("runtime.fused_attention=false");
+      for (int64_t length : options.lengths)
+        cells.push_back({options.task, model, length, options.batch, bench_cell_config(materialised, model, length),
+                         kMaterialisedVariant, {"runtime.fused_attention=false"}});
     }
     return cells;
   }
@@ -94,6 +114,7 @@ Json run_cell_process(const BenchOptions& options, const std::string& self_exe, 
   if (options.op_profile) args.push_back("--op-profile");
   if (!options.config_dir.empty()) args.insert(args.begin() + 1, {"--config-dir", options.config_dir});
   for (const auto& o : options.overrides) args.insert(args.end(), {"--set", o});
+  for (const auto& o : cell.overrides) args.insert(args.end(), {"--set", o});
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -107,18 +128,31 @@ Json run_cell_process(const BenchOptions& options, const std::string& self_exe, 
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
     Json row = Json::parse(read_text_file(result_file));
     std::remove(result_file.c_str());
+    if (!cell.variant.empty()) row["variant"] = cell.variant;
     return row;
   }
   std::string why = WIFSIGNALED(status) ? "killed by signal " + std::to_string(WTERMSIG(status)) +
                                               (WTERMSIG(status) == SIGKILL ? " (out of memory?)" : "")
                                         : "exit code " + std::to_string(WEXITSTATUS(status));
-  return {{"task", cell.task}, {"model", cell.model}, {"length", cell.length}, {"batch", cell.batch},
-          {"status", "failed: " + why}};
+  Json row = {{"task", cell.task}, {"model", cell.model}, {"length", cell.length}, {"batch", cell.batch},
+              {"status", "failed: " + why}};
+  if (!cell.variant.empty()) row["variant"] = cell.variant;
+  return row;
+}
+
+// Whether the reference's default row at this length ran the fused kernel (else its materialised row
+// would measure the same thing again).
+bool default_row_was_fused(const Json& rows, const CellSpec& cell) {
+  for (const auto& row : rows)
+    if (row["model"] == cell.model && !row.contains("variant") && row["length"] == cell.length)
+      return row.value("attention_kernel", "") == "fused";
+  return false;
 }
 
 std::string cell_line(const CellSpec& cell, const Json& row, double seconds) {
   std::ostringstream line;
   line << cell_label(cell) << ": " << row["status"].get<std::string>();
+  if (row.contains("attention_kernel")) line << " [attention: " << row["attention_kernel"].get<std::string>() << "]";
   if (row.contains("step_time_median_s"))
     line << "  " << std::to_string(row["step_time_median_s"].get<double>()) << " s/step, peak "
          << format_gb(row["peak_tensor_bytes"].get<double>()) << " GB";
@@ -196,49 +230,6 @@ double measure_gemm_flops(const std::string& device_name, const std::string& pre
   return quantile(rates, 0.5);
 }
 
-void add_ratios(Json& rows, const std::string& baseline) {
-  for (auto& row : rows) {
-    if (row["status"] != "ok") continue;
-    for (const auto& base : rows)
-      if (base["model"] == baseline && base["length"] == row["length"] && base["status"] == "ok" &&
-          base.value("task", "") == row.value("task", "")) {
-        row["speedup_vs_" + baseline] =
-            base["step_time_median_s"].get<double>() / row["step_time_median_s"].get<double>();
-        row["memory_fraction_vs_" + baseline] =
-            row["peak_tensor_bytes"].get<double>() / base["peak_tensor_bytes"].get<double>();
-      }
-  }
-}
-
-std::string bench_csv(const Json& rows) {
-  const std::vector<std::string> columns{"model", "length", "batch", "status", "parameters", "step_time_median_s",
-                                         "step_time_p10_s", "step_time_p90_s", "steps_per_second",
-                                         "tokens_per_second", "peak_tensor_bytes", "peak_rss_bytes",
-                                         "train_step_flops", "flop_utilisation", "speedup_vs_transformer",
-                                         "memory_fraction_vs_transformer",
-                                         // added with --cells and eval timing; appended so positions stay
-                                         "task", "documents_per_example", "eval_batch", "eval_batch_time_median_s",
-                                         "eval_examples_per_second"};
-  std::ostringstream out;
-  for (size_t i = 0; i < columns.size(); ++i) out << (i ? "," : "") << columns[i];
-  out << "\n";
-  for (const auto& row : rows) {
-    for (size_t i = 0; i < columns.size(); ++i) {
-      out << (i ? "," : "");
-      if (!row.contains(columns[i])) continue;
-      const auto& v = row[columns[i]];
-      if (v.is_string()) {
-        std::string s = v.get<std::string>();
-        out << (s.find(',') != std::string::npos ? "\"" + s + "\"" : s);
-      } else {
-        out << v.dump();
-      }
-    }
-    out << "\n";
-  }
-  return out.str();
-}
-
 Json run_bench(const BenchOptions& options, const std::string& self_exe) {
   const double limit = options.memory_limit_gb > 0 ? options.memory_limit_gb * 1e9 : 0.85 * physical_memory_bytes();
   const std::vector<CellSpec> cells = plan_cells(options);
@@ -249,7 +240,11 @@ Json run_bench(const BenchOptions& options, const std::string& self_exe) {
   // cells differ in widths and tasks, so one cell does not predict the next; each runs, in its own process.
   std::map<std::string, std::vector<std::pair<int64_t, double>>> measured;
   for (const auto& cell : cells) {
-    const double estimate = options.cells ? 0.0 : estimate_peak_bytes(measured[cell.model], cell.length);
+    if (cell.variant == kMaterialisedVariant && !default_row_was_fused(rows, cell)) {
+      if (!options.quiet) std::cerr << cell_label(cell) << ": not run (the default row did not run the fused kernel)\n";
+      continue;
+    }
+    const double estimate = options.cells ? 0.0 : estimate_peak_bytes(measured[cell_name(cell)], cell.length);
     if (estimate > limit) {
       rows.push_back({{"task", cell.task}, {"model", cell.model}, {"length", cell.length}, {"batch", cell.batch},
                       {"status", "skipped: est. " + format_gb(estimate) + " GB > limit " + format_gb(limit) + " GB"}});
@@ -258,7 +253,7 @@ Json run_bench(const BenchOptions& options, const std::string& self_exe) {
     }
     const auto start = Clock::now();
     Json row = run_cell_process(options, self_exe, cell);
-    if (row["status"] == "ok") measured[cell.model].emplace_back(cell.length, row["peak_tensor_bytes"].get<double>());
+    if (row["status"] == "ok") measured[cell_name(cell)].emplace_back(cell.length, row["peak_tensor_bytes"].get<double>());
     if (!options.quiet)
       std::cerr << cell_line(cell, row, std::chrono::duration<double>(Clock::now() - start).count()) << "\n";
     rows.push_back(row);
@@ -268,7 +263,7 @@ Json run_bench(const BenchOptions& options, const std::string& self_exe) {
   for (auto& row : rows)
     if (row.contains("achieved_flops_per_second") && gemm > 0)
       row["flop_utilisation"] = row["achieved_flops_per_second"].get<double>() / gemm;
-  add_ratios(rows);
+  add_ratios(rows, kReferenceModel);
   std::vector<std::string> tasks;
   for (const auto& cell : cells)
     if (std::find(tasks.begin(), tasks.end(), cell.task) == tasks.end()) tasks.push_back(cell.task);

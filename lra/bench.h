@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "lra/bench_rows.h"
 #include "lra/config.h"
 
 namespace lra {
@@ -32,6 +33,7 @@ struct BenchOptions {
   bool quiet = false;
   bool op_profile = false;  // profile one extra step per cell: self time per operator
   bool cells = false;       // every (task, model) cell of the profile at its own resolved shapes
+  bool materialised_reference = true;  // add the reference model's materialised row (see kMaterialisedVariant)
 };
 
 // The tasks `--cells` times: the profile's "tasks" section, in the task registry's order (run_all.sh's).
@@ -58,9 +60,5 @@ double estimate_peak_bytes(const std::vector<std::pair<int64_t, double>>& measur
 // Practical matmul peak of this machine in a precision (fp32, bf16, fp16): FLOP/s of a large square GEMM.
 double measure_gemm_flops(const std::string& device = "cpu", const std::string& precision = "fp32");
 
-// Adds speed-up and memory fraction vs the Transformer at the same task and length to every row.
-void add_ratios(Json& rows, const std::string& baseline = "transformer");
-
-std::string bench_csv(const Json& rows);
 
 }  // namespace lra

@@ -18,6 +18,7 @@
 #include "lra/op_profile.h"
 #include "lra/runtime.h"
 #include "lra/step_stats.h"
+#include "models/attention/dot_product_attention.h"
 #include "models/registry.h"
 #include "tasks/registry.h"
 
@@ -91,6 +92,7 @@ Json bench_cell(const BenchOptions& options, const std::string& model_name, int6
   };
   StepStats stats;
   int64_t peak = 0;
+  reset_attention_kernels_used();
   for (int64_t step = 0; step < options.warmup + options.steps; ++step) {
     memory->tracker().reset_peak();
     reset_device_peak(device);
@@ -104,6 +106,7 @@ Json bench_cell(const BenchOptions& options, const std::string& model_name, int6
     }
   }
   const int64_t peak_rss = peak_rss_bytes();  // of the training steps
+  const std::string kernel = attention_kernels_used();
   std::vector<double> eval_times = time_eval(model, task, eval_batch, length, options, device);
   const double eval_median = quantile(eval_times, 0.5);
   Json op_profile;
@@ -124,6 +127,7 @@ Json bench_cell(const BenchOptions& options, const std::string& model_name, int6
           {"batch", batch_size},
           {"documents_per_example", documents},
           {"status", "ok"},
+          {"attention_kernel", kernel.empty() ? kNoAttentionKernel : kernel},
           {"parameters", parameter_count(*model)},
           {"step_time_median_s", median},
           {"step_time_p10_s", quantile(times, 0.1)},

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <sstream>
 
+#include "lra/bench_rows.h"
+
 namespace lra {
 namespace {
 
@@ -17,7 +19,7 @@ const Json* find_row(const Json& bench, const Json& like) {
   if (!bench.is_object() || !bench.contains("rows")) return nullptr;
   for (const auto& row : bench["rows"])
     if (row["model"] == like["model"] && row["length"] == like["length"] &&
-        row.value("task", "") == like.value("task", ""))
+        row.value("task", "") == like.value("task", "") && row.value("variant", "") == like.value("variant", ""))
       return &row;
   return nullptr;
 }
@@ -55,7 +57,7 @@ std::string bench_comparison_markdown(const Json& before, const Json& after) {
   for (const auto& row : after["rows"]) {
     const Json* b = find_row(before, row);
     const std::string task = row.value("task", "");
-    out << "| " << (task.empty() ? "" : task + " / ") << row["model"].get<std::string>() << " | "
+    out << "| " << (task.empty() ? "" : task + " / ") << bench_row_label(row) << " | "
         << row["length"].get<int64_t>() << " | ";
     if (!ok(b) || !ok(&row)) {
       out << (ok(b) ? number((*b)["step_time_median_s"].get<double>(), "%.3f") : status_of(b)) << " | "
@@ -80,7 +82,7 @@ std::string op_profile_markdown(const Json& bench, size_t top) {
   for (const auto& row : bench["rows"]) {
     if (!row.contains("op_profile") || !row["op_profile"].is_object()) continue;
     const Json& profile = row["op_profile"];
-    out << "**" << row["model"].get<std::string>() << ", n = " << row["length"].get<int64_t>()
+    out << "**" << bench_row_label(row) << ", n = " << row["length"].get<int64_t>()
         << "** (one profiled step, " << number(profile["total_ms"].get<double>() / 1000.0, "%.2f")
         << " s of op self time)\n\n| op | calls | self s | share |\n|---|---|---|---|\n";
     size_t shown = 0;

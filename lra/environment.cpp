@@ -63,12 +63,6 @@ std::string blas_warning(const BlasInfo& blas) {
          "WARNING: fix: sudo apt-get install libopenblas0-openmp   (or run scripts/setup.sh)\n";
 }
 
-std::string hostname() {
-  char buffer[256] = {0};
-  if (::gethostname(buffer, sizeof(buffer) - 1) != 0) return "unknown";
-  return buffer;
-}
-
 namespace {
 std::vector<std::string>& command_line_storage() {
   static std::vector<std::string> args;
@@ -83,15 +77,6 @@ std::string cpu_model() {
   return "unknown";
 }
 }  // namespace
-
-std::string utc_time(const char* format) {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buffer[64];
-  std::strftime(buffer, sizeof(buffer), format, &tm);
-  return buffer;
-}
 
 std::string self_executable() {
   char path[4096];

@@ -6,11 +6,9 @@
 
 #include <nlohmann/json.hpp>
 
-namespace lra {
+#include "lra/provenance.h"
 
-const char* lra_version();     // generated at build time (scripts/version_stamp.cmake)
-const char* lra_git_commit();
-std::string hostname();  // short hash, "-dirty" when the tree had uncommitted changes
+namespace lra {
 
 std::string libtorch_version();
 bool cuda_available();
@@ -37,9 +35,6 @@ const std::vector<std::string>& command_line();
 
 // The environment block of a run report (device filled by the caller's choice).
 nlohmann::json environment_block(const std::string& device = "cpu");
-
-// The current UTC time formatted with strftime's `format` (e.g. "%Y-%m-%dT%H:%M:%SZ").
-std::string utc_time(const char* format);
 
 // The path of the running executable (/proc/self/exe); UserError if it cannot be read.
 std::string self_executable();

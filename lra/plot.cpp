@@ -8,7 +8,9 @@
 
 #include "core/atomic_file.h"
 #include "core/errors.h"
+#include "lra/bench_rows.h"
 #include "lra/report.h"
+#include "lra/seed_aggregate.h"
 
 namespace lra {
 namespace {
@@ -24,7 +26,7 @@ const char* model_colour(int index) {
 std::vector<std::string> bench_models(const Json& bench) {
   std::vector<std::string> models;
   for (const auto& row : bench["rows"]) {
-    std::string m = row["model"];
+    const std::string m = bench_row_label(row);  // the materialised Transformer is a curve of its own
     if (std::find(models.begin(), models.end(), m) == models.end()) models.push_back(m);
   }
   return models;
@@ -39,7 +41,7 @@ Figure per_length_figure(const Json& bench, const std::string& name, const std::
   for (const auto& m : models) {
     data << "# " << m << "\n";
     for (const auto& row : bench["rows"])
-      if (row["model"] == m && row.value("status", "") == "ok")
+      if (bench_row_label(row) == m && row.value("status", "") == "ok")
         data << row["length"].get<int64_t>() << " " << row[column].get<double>() * scale << "\n";
     data << "\n\n";
     plot << (index ? ", \\\n     " : "plot ") << "'" << name << ".dat' index " << index
@@ -113,7 +115,7 @@ std::vector<Figure> make_figures(const Json& bench, const std::vector<Json>& run
             avg["final"]["half_width"].is_null() ? 0.0 : avg["final"]["half_width"].get<double>()};
     int64_t length = 0;
     for (const auto& row : bench["rows"])
-      if (row.value("status", "") == "ok" && row["model"] == "transformer")
+      if (row.value("status", "") == "ok" && row["model"] == kReferenceModel)
         length = std::max<int64_t>(length, row["length"]);
     if (length == 0)
       for (const auto& row : bench["rows"])
@@ -122,7 +124,8 @@ std::vector<Figure> make_figures(const Json& bench, const std::vector<Json>& run
     data << "# model avg_accuracy steps_per_second peak_mib interval_half_width (bench length " << length << ")\n";
     int points = 0;
     for (const auto& row : bench["rows"]) {
-      if (row.value("status", "") != "ok" || row["length"] != length) continue;
+      // The accuracy is the model's as trained (its default kernel), so only default rows are bubbles.
+      if (row.value("status", "") != "ok" || row["length"] != length || row.contains("variant")) continue;
       auto it = accuracy.find(row["model"]);
       if (it == accuracy.end()) continue;
       data << "\"" << row["model"].get<std::string>() << "\" " << it->second.first << " "

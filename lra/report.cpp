@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/atomic_file.h"
+#include "lra/bench_rows.h"
 #include "lra/learning_check.h"
 #include "lra/seed_aggregate.h"
 #include "lra/spt_report.h"
@@ -211,69 +212,89 @@ std::string table1_markdown(const std::vector<Json>& runs, const Json& published
   return table1_from_summary(report_summary(runs), published);
 }
 
+namespace {
+
+// What a bench row's attention_kernel means for its memory, for Table 2's kernel column.
+std::string kernel_description(const Json& row) {
+  const std::string kernel = row.value("attention_kernel", "");
+  if (kernel.empty()) return "?";
+  if (kernel == "fused") return "fused (probabilities recomputed in backward)";
+  if (kernel == "materialised") return "materialised (probabilities stored for backward)";
+  if (kernel == "recomputed") return "unfused, probabilities recomputed in backward";
+  if (kernel == kNoAttentionKernel) return "no softmax attention (own mixing)";
+  return kernel;
+}
+
+}  // namespace
+
 std::string table2_markdown(const Json& bench, const Json& published) {
   std::ostringstream out;
   if (bench.is_null() || !bench.contains("rows")) return "No bench result (run `lra bench`).\n";
   std::vector<int64_t> lengths;
-  std::vector<std::string> models;
+  std::vector<std::string> labels;
+  std::map<std::string, std::string> kernels;  // label -> kernel description (of its first ok row)
+  bool has_materialised = false;
   for (const auto& row : bench["rows"]) {
     int64_t n = row["length"];
     if (std::find(lengths.begin(), lengths.end(), n) == lengths.end()) lengths.push_back(n);
-    std::string m = row["model"];
-    if (std::find(models.begin(), models.end(), m) == models.end()) models.push_back(m);
+    const std::string label = bench_row_label(row);
+    if (std::find(labels.begin(), labels.end(), label) == labels.end()) labels.push_back(label);
+    if (row.value("status", "") == "ok" && !kernels.count(label)) kernels[label] = kernel_description(row);
+    has_materialised = has_materialised || row.contains(std::string("speedup_vs_") + kReferenceModel + "_materialised");
   }
   std::sort(lengths.begin(), lengths.end());
-  auto header = [&](const char* title) {
-    out << "| " << title << " |";
+  auto header = [&](const std::string& title) {
+    out << "| " << title << " | attention kernel |";
     for (auto n : lengths) out << " " << (n % 1024 == 0 ? std::to_string(n / 1024) + "K" : std::to_string(n)) << " |";
-    out << "\n|---|";
+    out << "\n|---|---|";
     for (size_t i = 0; i < lengths.size(); ++i) out << "---|";
     out << "\n";
   };
-  auto cell = [&](const std::string& model, int64_t n) -> const Json* {
+  auto cell = [&](const std::string& label, int64_t n) -> const Json* {
     for (const auto& row : bench["rows"])
-      if (row["model"] == model && row["length"] == n) return &row;
+      if (bench_row_label(row) == label && row["length"] == n) return &row;
     return nullptr;
   };
-  header("steps/s (speed-up vs Transformer)");
-  for (const auto& m : models) {
-    out << "| " << m << " |";
-    for (auto n : lengths) {
-      const Json* row = cell(m, n);
-      if (!row) out << " missing |";
-      else if (row->value("status", "") != "ok") out << " " << (*row)["status"].get<std::string>() << " |";
-      else {
-        out << " " << fixed((*row)["steps_per_second"].get<double>(), 3);
-        if (row->contains("speedup_vs_transformer"))
-          out << " (" << fixed((*row)["speedup_vs_transformer"].get<double>(), 1) << "×)";
-        out << " |";
+  // One table: value per (row, length), with the ratio against the reference row named by `against`.
+  auto table = [&](const std::string& title, const char* value, double scale, int decimals, const std::string& ratio,
+                   int ratio_decimals) {
+    header(title);
+    for (const auto& label : labels) {
+      out << "| " << label << " | " << (kernels.count(label) ? kernels[label] : "?") << " |";
+      for (auto n : lengths) {
+        const Json* row = cell(label, n);
+        if (!row) out << " missing |";
+        else if (row->value("status", "") != "ok") out << " " << (*row)["status"].get<std::string>() << " |";
+        else {
+          out << " " << fixed((*row)[value].get<double>() * scale, decimals);
+          if (row->contains(ratio)) out << " (" << fixed((*row)[ratio].get<double>(), ratio_decimals) << "×)";
+          out << " |";
+        }
       }
+      out << "\n";
     }
     out << "\n";
+  };
+  const std::string reference = kReferenceModel;
+  table("steps/s (speed-up vs " + reference + ")", "steps_per_second", 1.0, 3, "speedup_vs_" + reference, 1);
+  table("peak tensor memory GB (fraction of " + reference + ")", "peak_tensor_bytes", 1e-9, 3,
+        "memory_fraction_vs_" + reference, 2);
+  if (has_materialised) {
+    out << "Against the " << reference << " with its probabilities materialised (stored for backward), as the LRA "
+        << "paper's Table 2 measured it:\n\n";
+    table("steps/s (speed-up vs " + reference + " (materialised))", "steps_per_second", 1.0, 3,
+          "speedup_vs_" + reference + "_materialised", 1);
+    table("peak tensor memory GB (fraction of " + reference + " (materialised))", "peak_tensor_bytes", 1e-9, 3,
+          "memory_fraction_vs_" + reference + "_materialised", 2);
   }
-  out << "\n";
-  header("peak tensor memory GB (fraction of Transformer)");
-  for (const auto& m : models) {
-    out << "| " << m << " |";
-    for (auto n : lengths) {
-      const Json* row = cell(m, n);
-      if (!row) out << " missing |";
-      else if (row->value("status", "") != "ok") out << " " << (*row)["status"].get<std::string>() << " |";
-      else {
-        out << " " << fixed((*row)["peak_tensor_bytes"].get<double>() / 1e9, 3);
-        if (row->contains("memory_fraction_vs_transformer"))
-          out << " (" << fixed((*row)["memory_fraction_vs_transformer"].get<double>(), 2) << "×)";
-        out << " |";
-      }
-    }
-    out << "\n";
-  }
-  out << "\nOur setup: " << bench.value("task", "text") << " config (profile " << bench.value("profile", "paper")
+  const Json environment = bench.contains("environment") && bench["environment"].is_object() ? bench["environment"]
+                                                                                             : Json::object();
+  out << "Our setup: " << bench.value("task", "text") << " config (profile " << bench.value("profile", "paper")
       << "), batch " << bench.value("batch", 0) << ", median of " << bench.value("timed_steps", 0)
       << " timed full training steps after " << bench.value("warmup_steps", 0) << " warm-up, "
-      << (bench.contains("environment") ? bench["environment"].value("cpu", "?") + ", " +
-                                              std::to_string(bench["environment"].value("threads", 0)) + " threads"
-                                        : "")
+      << (environment.empty() ? std::string("environment not recorded")
+                              : environment.value("cpu", "?") + ", " + std::to_string(environment.value("threads", 0)) +
+                                    " threads, lra commit " + environment.value("git_commit", "?"))
       << ".\n\n";
   if (published.contains("table2")) {
     const Json& p = published["table2"];
@@ -316,10 +337,98 @@ Json report_summary(const std::vector<Json>& runs) {
   return summary;
 }
 
-std::string report_markdown(const std::vector<Json>& runs, const Json& bench, const Json& published) {
+namespace {
+
+Json left_out_json(const std::vector<LeftOutReport>& files) {
+  Json out = Json::array();
+  for (const auto& f : files) out.push_back({{"path", f.path}, {"why", f.why}});
+  return out;
+}
+
+// Every run report left out and every seed a cell lacks, so that no run disappears without a word.
+std::string missing_runs_markdown(const RunReportScan& scan, const Json& summary) {
   std::ostringstream out;
-  const Json summary = report_summary(runs);
-  out << "# LRA report\n\n## Table 1: accuracy\n\n" << table1_from_summary(summary, published)
+  std::vector<std::string> seeds;
+  for (const auto& cell : summary["cells"])
+    for (const auto& m : cell["not_completed"])
+      seeds.push_back(task_title(cell["task"].get<std::string>()) + " / " + cell["model"].get<std::string>() +
+                      " / seed " + std::to_string(m["seed"].get<int64_t>()) + ": " + m["status"].get<std::string>());
+  if (scan.unusable.empty() && scan.superseded.empty() && seeds.empty())
+    return "None: every run report found was read, and every cell has all its seeds.\n";
+  if (!scan.unusable.empty()) {
+    out << "Run reports that could not be read, left out of every table (" << scan.unusable.size() << "):\n\n";
+    for (const auto& f : scan.unusable) out << "- `" << f.path << "`: " << f.why << "\n";
+    out << "\n";
+  }
+  if (!seeds.empty()) {
+    out << "Seeds a cell lacks or that did not complete (" << seeds.size() << "):\n\n";
+    for (const auto& line : seeds) out << "- " << line << "\n";
+    out << "\n";
+  }
+  if (!scan.superseded.empty()) {
+    out << "Reports of a run found twice, left out for the later one (" << scan.superseded.size() << "):\n\n";
+    for (const auto& f : scan.superseded) out << "- `" << f.path << "`: " << f.why << "\n";
+  }
+  return out.str();
+}
+
+std::string report_body(const std::vector<Json>& runs, const Json& summary, const Json& bench, const Json& published);
+
+}  // namespace
+
+namespace {
+
+// A seed whose report could not be read counts in its cell as "unreadable", not as silently absent.
+Json summary_of_scan(const RunReportScan& scan) {
+  Json summary = report_summary(scan.runs);
+  for (const auto& f : scan.unusable) {
+    if (f.seed < 0) continue;
+    for (auto& cell : summary["cells"]) {
+      if (cell["task"] != f.task || cell["model"] != f.model) continue;
+      if (std::find(cell["seeds"].begin(), cell["seeds"].end(), Json(f.seed)) != cell["seeds"].end()) break;
+      Json& not_completed = cell["not_completed"];
+      auto it = std::find_if(not_completed.begin(), not_completed.end(),
+                             [&](const Json& m) { return m["seed"] == f.seed; });
+      if (it == not_completed.end()) not_completed.push_back({{"seed", f.seed}, {"status", "unreadable"}});
+      else if ((*it)["status"] == "missing") (*it)["status"] = "unreadable";
+    }
+  }
+  return summary;
+}
+
+}  // namespace
+
+Json folder_report_summary(const RunReportScan& scan) {
+  Json summary = summary_of_scan(scan);
+  summary["partial_input"] = !scan.unusable.empty();
+  summary["unreadable_reports"] = left_out_json(scan.unusable);
+  summary["superseded_reports"] = left_out_json(scan.superseded);
+  return summary;
+}
+
+std::string folder_report_markdown(const RunReportScan& scan, const Json& bench, const Json& published) {
+  const Json summary = summary_of_scan(scan);
+  std::ostringstream out;
+  if (!scan.unusable.empty())
+    out << "# LRA report (PARTIAL: " << scan.unusable.size() << " run report" << (scan.unusable.size() == 1 ? "" : "s")
+        << " could not be read and " << (scan.unusable.size() == 1 ? "is" : "are")
+        << " left out; see \"Missing runs\")\n\n";
+  else
+    out << "# LRA report\n\n";
+  out << report_body(scan.runs, summary, bench, published) << "\n## Missing runs\n\n"
+      << missing_runs_markdown(scan, summary);
+  return out.str();
+}
+
+std::string report_markdown(const std::vector<Json>& runs, const Json& bench, const Json& published) {
+  return "# LRA report\n\n" + report_body(runs, report_summary(runs), bench, published);
+}
+
+namespace {
+
+std::string report_body(const std::vector<Json>& runs, const Json& summary, const Json& bench, const Json& published) {
+  std::ostringstream out;
+  out << "## Table 1: accuracy\n\n" << table1_from_summary(summary, published)
       << "\n### Does every cell learn?\n\n" << learning_check_markdown(summary["learning"]);
   if (summary.contains("spt"))
     out << "\n## Self-pretraining (SPT) against training from scratch\n\n" << spt_markdown(summary["spt"]);
@@ -346,6 +455,8 @@ std::string report_markdown(const std::vector<Json>& runs, const Json& bench, co
   for (const auto& s : sources) out << "  - " << s << "\n";
   return out.str();
 }
+
+}  // namespace
 
 Json load_published(const std::string& config_dir) { return load_json_file(config_dir + "/published.json"); }
 

@@ -31,6 +31,17 @@ std::string table2_markdown(const Json& bench, const Json& published);
 // The whole report: both tables, legends, provenance (commits, environments). bench may be null.
 std::string report_markdown(const std::vector<Json>& runs, const Json& bench, const Json& published);
 
+// The same from a scan of a results folder: when a run report could not be read the first line says the
+// report is partial, and a "Missing runs" section names every file left out and every seed a cell lacks.
+std::string folder_report_markdown(const RunReportScan& scan, const Json& bench, const Json& published);
+
+// summary.json of a scan: report_summary of its runs, plus "partial_input" and the reports left out.
+Json folder_report_summary(const RunReportScan& scan);
+
+// Exit status of `lra report` / `lra plot` that wrote their output from a partial input (a run report
+// under the folder could not be read): not 0, so scripts notice; not 2 (an error that wrote nothing).
+constexpr int kExitPartialInput = 3;
+
 // configs/published.json of the config folder.
 Json load_published(const std::string& config_dir);
 

@@ -35,6 +35,34 @@ bool is_run_id(const std::string& text);
 // exists but is not a report with a valid run id.
 std::string latest_run_id(const std::string& out_dir);
 
+// One run report file as readers see it: the document, or why it cannot be used (`problem`, for the
+// user: not readable, empty, truncated, not JSON, another schema version, not a run report).
+struct RunReportFile {
+  Json report;          // null when problem is set
+  std::string problem;  // "" when the report is usable
+};
+RunReportFile read_run_report(const std::string& path);
+
+// A file under a results folder that no reader used, and why.
+struct LeftOutReport {
+  std::string path;
+  std::string why;
+  // The cell and seed its folder names when it lies in the standard layout <task>/<model>/seed-<s>/
+  // (seed -1 otherwise), so a table can count an unreadable seed as such.
+  std::string task, model;
+  int64_t seed = -1;
+};
+
+// Every run report under a folder (latest.json of each run folder), and every one left out.
+struct RunReportScan {
+  std::vector<Json> runs;                   // usable, one per run key (see collect_run_reports)
+  std::vector<LeftOutReport> unusable;      // could not be read as a run report: the input is partial
+  std::vector<LeftOutReport> superseded;    // a usable report of the same run key with an earlier run id
+};
+
+// UserError (exit 2) when dir does not exist or is not a folder.
+RunReportScan scan_run_reports(const std::string& dir);
+
 // steps_done of a run report; 0 when the file is missing or unreadable.
 int64_t reported_steps(const std::string& report_path);
 
@@ -43,6 +71,8 @@ void write_run_report(const RunPaths& paths, const Json& report);
 
 // Every run report (latest.json of each run folder) under dir, one per (task, model, seed, profile,
 // dtype, protocol): where two folders hold the same one, the later run id wins. Sorted by that key.
+// The usable runs of scan_run_reports; [] when dir does not exist (callers that need the reports
+// left out, or an error for a missing folder, use scan_run_reports).
 std::vector<Json> collect_run_reports(const std::string& dir);
 
 // A report's status as readers should show it: "running" only while the process that wrote it is

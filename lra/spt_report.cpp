@@ -42,8 +42,9 @@ Json masked_accuracy(const std::vector<Json>& pretrain_runs, const std::string& 
   std::vector<double> values;
   for (const auto& r : pretrain_runs) {
     if (r.value("task", "") != task || r.value("model", "") != model || r.value("status", "") != "completed") continue;
-    const Json& train = r.at("curves").at("train");
-    if (!train.empty()) values.push_back(100.0 * train.back().at("accuracy").get<double>());
+    if (!r.contains("curves") || !r["curves"].contains("train")) continue;  // a report without its curve
+    const Json& train = r["curves"]["train"];
+    if (!train.empty() && train.back().contains("accuracy")) values.push_back(100.0 * train.back()["accuracy"].get<double>());
   }
   if (values.empty()) return nullptr;
   const MeanInterval m = mean_interval(values);

@@ -603,11 +603,13 @@ namespace {
 bool reuse_earlier_run(const Json& config, TrainOptions& options, std::string& status_out) {
   const std::string latest = options.out_dir + "/latest.json";
   if (!std::filesystem::exists(latest)) return false;
-  const Json earlier = Json::parse(read_text_file(latest), nullptr, /*allow_exceptions=*/false);
-  if (!earlier.is_object() || !earlier.contains("run_id") || !earlier["run_id"].is_string()) {
-    std::fprintf(stderr, "lra: %s is not a run report; starting a new run\n", latest.c_str());
+  const RunReportFile file = read_run_report(latest);
+  if (!file.problem.empty()) {
+    std::fprintf(stderr, "lra: NOTE: %s cannot be used to reuse or resume a run: %s. Starting a new run\n",
+                 latest.c_str(), file.problem.c_str());
     return false;
   }
+  const Json& earlier = file.report;
   const std::string run_id = earlier["run_id"];
   const std::string status = earlier.contains("status") && earlier["status"].is_string() ? earlier["status"].get<std::string>() : "?";
   status_out = status;

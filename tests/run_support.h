@@ -64,4 +64,28 @@ inline int wait_for(pid_t pid) {
 
 inline int run_lra(const std::vector<std::string>& args) { return wait_for(spawn_lra(args)); }
 
+// `lra args...` with its stdout and stderr captured through files in capture_dir.
+struct CapturedRun {
+  int code = -1;
+  std::string out, err;
+};
+inline CapturedRun capture_lra(const std::vector<std::string>& args, const std::filesystem::path& capture_dir) {
+  const std::string out_path = (capture_dir / "stdout").string(), err_path = (capture_dir / "stderr").string();
+  pid_t pid = fork();
+  if (pid == 0) {
+    ::dup2(::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644), 1);
+    ::dup2(::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644), 2);
+    std::vector<char*> argv{const_cast<char*>(LRA_BINARY)};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(LRA_BINARY, argv.data());
+    _exit(127);
+  }
+  CapturedRun run;
+  run.code = wait_for(pid);
+  run.out = read_text_file(out_path);
+  run.err = read_text_file(err_path);
+  return run;
+}
+
 }  // namespace lra::test

@@ -4,10 +4,13 @@
 #include <algorithm>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <set>
 
 #include "tests/catch_torch.h"
 
+#include "lra/bench.h"
+#include "models/cpu_gemm.h"
 #include "tests/run_support.h"
 
 TEST_CASE("lra bench measures each cell and its utilisation against a GEMM in the run's precision", "[bench]") {
@@ -103,5 +106,42 @@ TEST_CASE("lra bench --cells refuses --lengths and --batch with one error", "[be
     CHECK(message.find("cannot be combined with --task, --lengths or --batch") != std::string::npos);
     CHECK_FALSE(std::filesystem::exists(out / "bench"));  // nothing ran
   }
+  std::filesystem::remove_all(out);
+}
+
+TEST_CASE("lra bench names every row's attention kernel and adds the materialised Transformer beside the fused one",
+          "[bench]") {
+  // The fused kernel needs cblas in this build; set-up installs it (libblas-dev), so its absence is a failure.
+  REQUIRE(lra::cpu_gemm_available());
+  const auto out = lra::test::scratch("bench_kernels");
+  auto bench_with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args{"--threads", "1", "bench", "--task", "text", "--profile", "smoke", "--models",
+                                  "luna-16,transformer,linear-transformer", "--lengths", "64", "--batch", "2",
+                                  "--steps", "1", "--warmup", "0", "--out", out.string(), "--quiet"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    REQUIRE(lra::test::run_lra(args) == 0);
+    return lra::test::read_json(out / "bench.json")["rows"];
+  };
+  const auto rows = bench_with({});
+  REQUIRE(rows.size() == 4);
+  std::map<std::string, lra::Json> by_label;
+  for (const auto& row : rows) {
+    INFO(row.dump());
+    REQUIRE(row["status"] == "ok");
+    by_label[lra::bench_row_label(row)] = row;
+  }
+  CHECK(by_label.at("luna-16")["attention_kernel"] == "fused");
+  CHECK(by_label.at("transformer")["attention_kernel"] == "fused");
+  CHECK(by_label.at("linear-transformer")["attention_kernel"] == "none");
+  const auto& materialised = by_label.at("transformer (materialised)");
+  CHECK(materialised["attention_kernel"] == "materialised");
+  CHECK(materialised["runtime"]["fused_attention"] == false);
+  // The materialised row stores the (B,H,N,N) probabilities: more memory than the fused one.
+  CHECK(materialised["peak_tensor_bytes"].get<double>() > by_label.at("transformer")["peak_tensor_bytes"].get<double>());
+  CHECK(by_label.at("luna-16")["speedup_vs_transformer_materialised"].get<double>() > 0);
+  CHECK(by_label.at("luna-16")["memory_fraction_vs_transformer_materialised"].get<double>() ==
+        Approx(by_label.at("luna-16")["peak_tensor_bytes"].get<double>() / materialised["peak_tensor_bytes"].get<double>()));
+  // --no-materialised leaves it out.
+  CHECK(bench_with({"--no-materialised"}).size() == 3);
   std::filesystem::remove_all(out);
 }

@@ -21,39 +21,17 @@
 #include "tasks/pathfinder/png_io.h"
 #include "tasks/registry.h"
 #include "tests/data_test_support.h"
+#include "tests/run_support.h"
 
 namespace fs = std::filesystem;
 using lra::Json;
 
 namespace {
 
-struct Run {
-  int code = -1;
-  std::string out, err;
-};
+using Run = lra::test::CapturedRun;
 
-// Runs LRA_BINARY with `args`; stdout and stderr are captured through files.
 Run run_lra(const std::vector<std::string>& args, const fs::path& capture_dir) {
-  const std::string out_path = (capture_dir / "stdout").string(), err_path = (capture_dir / "stderr").string();
-  pid_t pid = fork();
-  if (pid == 0) {
-    int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ::dup2(out, 1);
-    ::dup2(err, 2);
-    std::vector<char*> argv{const_cast<char*>(LRA_BINARY)};
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(LRA_BINARY, argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  Run run;
-  run.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  run.out = lra_test::read_file(out_path);
-  run.err = lra_test::read_file(err_path);
-  return run;
+  return lra::test::capture_lra(args, capture_dir);
 }
 
 fs::path scratch(const std::string& name) {

@@ -17,9 +17,10 @@ Json run(const std::string& task, const std::string& model, double final_test, d
           {"accuracy", {{"final", {{"test", final_test}}}, {"best_val", {{"test", best_test}}}}},
           {"majority_baseline", {{"test", 0.1}}}};
 }
-Json bench_row(const std::string& model, int64_t n, double seconds, double bytes) {
+Json bench_row(const std::string& model, int64_t n, double seconds, double bytes,
+               const std::string& kernel = "fused") {
   return {{"model", model}, {"length", n}, {"status", "ok"}, {"step_time_median_s", seconds},
-          {"steps_per_second", 1.0 / seconds}, {"peak_tensor_bytes", bytes}};
+          {"steps_per_second", 1.0 / seconds}, {"peak_tensor_bytes", bytes}, {"attention_kernel", kernel}};
 }
 }  // namespace
 
@@ -54,17 +55,39 @@ TEST_CASE("bench ratios and table 2 compare every model with the Transformer at 
   Json rows = Json::array({bench_row("transformer", 1024, 2.0, 4e9), bench_row("luna-16", 1024, 0.5, 1e9),
                            bench_row("luna-16", 2048, 1.0, 2e9)});
   rows.push_back({{"model", "transformer"}, {"length", 2048}, {"status", "skipped: est. 30 GB > limit 20 GB"}});
-  lra::add_ratios(rows);
+  lra::add_ratios(rows, "transformer");
   CHECK(rows[1]["speedup_vs_transformer"].get<double>() == Approx(4.0));
   CHECK(rows[1]["memory_fraction_vs_transformer"].get<double>() == Approx(0.25));
   CHECK_FALSE(rows[2].contains("speedup_vs_transformer"));
   Json bench = {{"rows", rows}, {"batch", 4}, {"task", "text"}};
   std::string table = lra::table2_markdown(bench, Json::object());
-  CHECK_THAT(table, Contains("| luna-16 | 2.000 (4.0×) | 1.000 |"));
+  CHECK_THAT(table, Contains("| luna-16 | fused (probabilities recomputed in backward) | 2.000 (4.0×) | 1.000 |"));
   CHECK_THAT(table, Contains("skipped: est. 30 GB > limit 20 GB"));
-  CHECK_THAT(table, Contains("| luna-16 | 1.000 (0.25×) | 2.000 |"));
+  CHECK_THAT(table, Contains("| luna-16 | fused (probabilities recomputed in backward) | 1.000 (0.25×) | 2.000 |"));
+  CHECK_THAT(table, !Contains("materialised"));
   std::string csv = lra::bench_csv(rows);
   CHECK_THAT(csv, Contains("luna-16,1024,,ok,,0.5,"));
+}
+
+TEST_CASE("table 2 shows the Transformer twice, fused and materialised, with ratios against each", "[report]") {
+  Json materialised = bench_row("transformer", 1024, 4.0, 8e9, "materialised");
+  materialised["variant"] = "materialised";
+  Json rows = Json::array({bench_row("transformer", 1024, 2.0, 1e9), materialised,
+                           bench_row("luna-16", 1024, 0.5, 0.5e9), bench_row("linear-transformer", 1024, 0.4, 0.4e9, "none")});
+  lra::add_ratios(rows, "transformer");
+  CHECK(rows[2]["speedup_vs_transformer"].get<double>() == Approx(4.0));
+  CHECK(rows[2]["speedup_vs_transformer_materialised"].get<double>() == Approx(8.0));
+  CHECK(rows[2]["memory_fraction_vs_transformer_materialised"].get<double>() == Approx(0.0625));
+  CHECK(rows[1]["memory_fraction_vs_transformer"].get<double>() == Approx(8.0));
+  CHECK(lra::bench_row_label(rows[1]) == "transformer (materialised)");
+  const std::string table = lra::table2_markdown({{"rows", rows}, {"batch", 4}}, Json::object());
+  CHECK_THAT(table, Contains("| transformer (materialised) | materialised (probabilities stored for backward) | 0.250 (0.5×) |"));
+  CHECK_THAT(table, Contains("| linear-transformer | no softmax attention (own mixing) |"));
+  CHECK_THAT(table, Contains("Against the transformer with its probabilities materialised"));
+  CHECK_THAT(table, Contains("| luna-16 | fused (probabilities recomputed in backward) | 2.000 (8.0×) |"));
+  CHECK_THAT(table, Contains("| luna-16 | fused (probabilities recomputed in backward) | 0.500 (0.06×) |"));
+  const std::string csv = lra::bench_csv(rows);
+  CHECK_THAT(csv, Contains(",materialised,materialised,"));
 }
 
 TEST_CASE("peak memory is extrapolated by the measured log-log slope", "[report][bench]") {

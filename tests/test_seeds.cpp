@@ -30,7 +30,7 @@ const double kT975[] = {12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646,
 
 Json seed_run(const std::string& task, const std::string& model, int seed, double final_test,
               const std::string& status = "completed", const std::string& profile = "cpu", bool substitute = false) {
-  Json r = {{"run_id", "r" + std::to_string(seed)}, {"task", task}, {"model", model}, {"seed", seed},
+  Json r = {{"schema_version", 1}, {"run_id", "r" + std::to_string(seed)}, {"task", task}, {"model", model}, {"seed", seed},
             {"status", status}, {"profile", profile},
             {"data", {{"source", substitute ? "synthetic" : "generated"}, {"substitute", substitute}}},
             {"majority_baseline", {{"test", 0.2}}},
@@ -203,6 +203,12 @@ TEST_CASE("collect_run_reports keeps one report per seed, the later run id", "[s
   REQUIRE(runs.size() == 2);
   CHECK(runs[0]["run_id"] == "20260102-000000-1-bbbb");
   CHECK(runs[1]["seed"] == 2);
+  // The earlier one is not dropped silently: the scan names it and the run it lost to.
+  const auto scan = lra::scan_run_reports(dir.string());
+  REQUIRE(scan.superseded.size() == 1);
+  CHECK_THAT(scan.superseded[0].path, Contains("x/seed-1/latest.json"));
+  CHECK_THAT(scan.superseded[0].why, Contains("y/seed-1/latest.json"));
+  CHECK(scan.unusable.empty());
 }
 
 TEST_CASE("the plan counts cells x seeds and estimates from a reference run of the same profile", "[seeds]") {

@@ -206,7 +206,9 @@ TEST_CASE("resuming a run killed before its first checkpoint starts that run aga
   // What a run killed right after its first report leaves: the report and latest.json, no checkpoint.
   const std::string run_id = lra::new_run_id();
   lra::RunPaths paths = lra::run_paths(out.string(), run_id);
-  lra::write_run_report(paths, {{"run_id", run_id}, {"status", "running"}, {"steps_done", 0}});
+  const Json first_report = {{"schema_version", lra::kReportSchemaVersion}, {"run_id", run_id}, {"task", "listops"},
+                             {"model", "luna-16"}, {"status", "running"}, {"steps_done", 0}};
+  lra::write_run_report(paths, first_report);
   REQUIRE(lra::run_training(config, options(out, true)) == 0);
   Json report = read_json(out / "latest.json");
   CHECK(report["run_id"] == run_id);
@@ -214,7 +216,9 @@ TEST_CASE("resuming a run killed before its first checkpoint starts that run aga
   // A report that counts steps without a checkpoint means the checkpoint was removed: refused.
   fs::path other = scratch("lost_checkpoint");
   lra::RunPaths lost = lra::run_paths(other.string(), run_id);
-  lra::write_run_report(lost, {{"run_id", run_id}, {"status", "running"}, {"steps_done", 4}});
+  Json counted = first_report;
+  counted["steps_done"] = 4;
+  lra::write_run_report(lost, counted);
   CHECK_THROWS_WITH(lra::run_training(config, options(other, true)), Catch::Matchers::Contains("has no checkpoint"));
 }
 

@@ -67,6 +67,9 @@ void add_bench_command(CLI::App& app, GlobalOptions& global, Action& action) {
   auto* out = bench->add_option("--out", options->out_dir, "output folder for bench.json and bench.csv")
                   ->capture_default_str();
   bench->add_option("--set", options->overrides, "override a config key, e.g. --set model.dropout=0 (repeatable)");
+  bench->add_flag("--no-materialised", [options](int64_t) { options->materialised_reference = false; },
+                  "on CPU, leave out the Transformer's second row with its attention probabilities stored for "
+                  "backward (runtime.fused_attention=false, as the LRA paper measured it)");
   bench->add_flag("--quiet", options->quiet, "no per-cell lines");
   bench->add_flag("--op-profile", options->op_profile,
                   "also profile one extra step per cell: self time per operator (row field op_profile)");

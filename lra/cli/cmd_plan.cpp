@@ -1,5 +1,6 @@
 // lra plan: what run_all.sh will run (cells x seeds, where) and about how long it takes, before it starts.
 // The plan goes to stderr; stdout gets the number of seeds per cell, for the script to loop over.
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -74,7 +75,12 @@ void add_plan_command(CLI::App& app, GlobalOptions& global, Action& action) {
       p.out_dir = o->out;
       p.spt = o->spt;
       p.reference_dir = o->reference.empty() ? "results/" + o->profile : o->reference;
-      std::cerr << plan_text(p, estimate_plan(p, collect_run_reports(p.reference_dir)));
+      // The estimate reads a committed reference run; a report there that cannot be read is named, not skipped.
+      RunReportScan reference;
+      if (std::filesystem::is_directory(p.reference_dir)) reference = scan_run_reports(p.reference_dir);
+      std::cerr << plan_text(p, estimate_plan(p, reference.runs));
+      for (const auto& f : reference.unusable)
+        std::cerr << "      the estimate leaves out " << f.path << ": " << f.why << "\n";
       std::cout << p.seeds << "\n";
       return 0;
     };

@@ -4,11 +4,13 @@
 
 #include "core/atomic_file.h"
 #include "lra/bench_compare.h"
+#include "lra/bench_rows.h"
 #include "lra/cli/commands.h"
 #include "lra/config.h"
 #include "core/errors.h"
 #include "lra/plot.h"
 #include "lra/report.h"
+#include "lra/run_report.h"
 
 namespace lra::cli {
 
@@ -26,7 +28,31 @@ Json load_bench(const ReportOptions& options) {
     if (!options.bench.empty()) throw UserError("--bench " + path + ": no such file");
     return nullptr;
   }
-  return load_json_file(path);
+  Json bench = load_json_file(path);
+  validate_bench(bench, path);
+  return bench;
+}
+
+// A folder with neither a run report nor a bench result is a mistake (a typo, the wrong folder), never an
+// empty report. Unreadable run reports do not count as run reports here: they are named in the output.
+void require_input(const RunReportScan& scan, const Json& bench, const std::string& dir) {
+  if (!scan.runs.empty() || !bench.is_null()) return;
+  std::string why = dir + " holds no readable run report (no */latest.json" +
+                    (scan.unusable.empty() ? std::string(")") : ", " + std::to_string(scan.unusable.size()) +
+                                                                    " that cannot be read: " + scan.unusable[0].path +
+                                                                    ": " + scan.unusable[0].why + ")") +
+                    " and no bench result (" + dir + "/bench/bench.json)";
+  throw UserError(why + "; hint: give the --out folder of `lra train` or ./run_all.sh, or --bench FILE");
+}
+
+// Names on stderr every run report left out; the exit status says whether the input was partial.
+int name_left_out(const RunReportScan& scan, const std::string& written) {
+  for (const auto& f : scan.unusable) std::cerr << "lra: left out " << f.path << ": " << f.why << "\n";
+  for (const auto& f : scan.superseded) std::cerr << "lra: note: left out " << f.path << ": " << f.why << "\n";
+  if (scan.unusable.empty()) return 0;
+  std::cerr << "lra: " << written << " is PARTIAL: " << scan.unusable.size() << " run report"
+            << (scan.unusable.size() == 1 ? "" : "s") << " could not be read (exit " << kExitPartialInput << ")\n";
+  return kExitPartialInput;
 }
 
 void add_common(CLI::App& command, ReportOptions& options) {
@@ -46,21 +72,26 @@ void add_report_command(CLI::App& app, GlobalOptions& global, Action& action) {
   report->callback([&global, &action, options] {
     action = [&global, options] {
       const std::string config_dir = global.config_dir.empty() ? default_config_dir() : global.config_dir;
-      auto runs = collect_run_reports(options->dir);
+      const RunReportScan scan = scan_run_reports(options->dir);
       const Json bench = load_bench(*options);
-      std::string markdown = report_markdown(runs, bench, load_published(config_dir));
+      require_input(scan, bench, options->dir);
+      std::string markdown = folder_report_markdown(scan, bench, load_published(config_dir));
       if (!options->before.empty()) {
         if (!std::filesystem::exists(options->before)) throw UserError("--before " + options->before + ": no such file");
         if (bench.is_null()) throw UserError("--before needs a bench result for DIR (--bench or DIR/bench/bench.json)");
-        markdown += "\n## Before / after\n\n" + bench_comparison_markdown(load_json_file(options->before), bench);
+        const Json before = load_json_file(options->before);
+        validate_bench(before, options->before);
+        markdown += "\n## Before / after\n\n" + bench_comparison_markdown(before, bench);
       }
       const std::string profiles = op_profile_markdown(bench);
       if (!profiles.empty()) markdown += "\n## Where a step's time goes (lra bench --op-profile)\n\n" + profiles;
       const std::string out = options->out.empty() ? options->dir + "/report.md" : options->out;
       const std::string summary = (std::filesystem::path(out).parent_path() / "summary.json").string();
-      if (!runs.empty()) write_text_atomically(summary, report_summary(runs).dump(2) + "\n");
+      if (!scan.runs.empty()) write_text_atomically(summary, folder_report_summary(scan).dump(2) + "\n");
       write_text_atomically(out, markdown);
-      std::cout << markdown << "\nreport: " << out << " (" << runs.size() << " runs)" << (runs.empty() ? "" : "; aggregates: " + summary) << "\n";
+      std::cout << markdown << "\nreport: " << out << " (" << scan.runs.size() << " runs)"
+                << (scan.runs.empty() ? "" : "; aggregates: " + summary) << "\n";
+      return name_left_out(scan, "report: " + out);
       return 0;
     };
   });
@@ -73,16 +104,13 @@ void add_plot_command(CLI::App& app, GlobalOptions& /*global*/, Action& action) 
   plot->add_option("--out", options->out, "output folder (default DIR/figures)");
   plot->callback([&action, options] {
     action = [options] {
-      Json bench = load_bench(*options);
-      const auto runs = collect_run_reports(options->dir);
-      if (bench.is_null() && runs.empty())
-        throw UserError("no run reports and no bench result in " + options->dir +
-                        "; hint: run `lra train --out " + options->dir + "/...` or `lra bench --out " + options->dir +
-                        "/bench` first");
+      const RunReportScan scan = scan_run_reports(options->dir);
+      const Json bench = load_bench(*options);
+      require_input(scan, bench, options->dir);
       const std::string out = options->out.empty() ? options->dir + "/figures" : options->out;
       std::filesystem::create_directories(out);
-      for (const auto& png : write_plots(bench, runs, out)) std::cout << png << "\n";
-      return 0;
+      for (const auto& png : write_plots(bench, scan.runs, out)) std::cout << png << "\n";
+      return name_left_out(scan, "figures: " + out);
     };
   });
 }
