@@ -3,7 +3,8 @@
 # SECONDS (default 60), one after the other, at nice 19. Prints executions and seconds per target;
 # exits 1 when any target found a crash (the input is kept in build-fuzz/crashes/).
 #   scripts/fuzz.sh [SECONDS] [TARGET...]     e.g. scripts/fuzz.sh 30 fuzz_listops_tsv
-# Environment: FUZZ_BUILD_JOBS (default: all cores), FUZZ_BUILD_DIR (default build-fuzz).
+# Environment: FUZZ_BUILD_JOBS (default: all cores), FUZZ_BUILD_DIR (default build-fuzz), FUZZ_RUNS (stop a
+# target after this many executions, e.g. 1000000; SECONDS stays the cap), FUZZ_BUILD_ONLY=1 (build, run none).
 # Installs clang and libFuzzer (libclang-rt-14-dev) with apt when they are missing; the normal build
 # and tests do not need them, so scripts/setup.sh does not install them.
 set -euo pipefail
@@ -27,6 +28,10 @@ fi
 cmake -S . -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DLRA_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 nice -n 19 cmake --build "$build" -j "${FUZZ_BUILD_JOBS:-$(nproc)}"
 
+[ "${FUZZ_BUILD_ONLY:-0}" = 1 ] && exit 0
+runs_option=()
+[ -n "${FUZZ_RUNS:-}" ] && runs_option=(-runs="$FUZZ_RUNS")
+
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   for source in fuzz/fuzz_*.cpp; do targets+=("$(basename "$source" .cpp)"); done
@@ -36,7 +41,8 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:allocator_ma
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/fuzz/lsan.supp:print_suppressions=0}
 mkdir -p "$build/crashes" "$build/logs"
-printf '%-26s %12s %8s %8s  %s\n' target executions seconds exec/s result > "$build/logs/summary.txt"
+summary=${FUZZ_SUMMARY:-$build/logs/summary.txt}
+printf '%-26s %12s %8s %8s  %s\n' target executions seconds exec/s result > "$summary"
 failed=0
 for target in "${targets[@]}"; do
   corpus="$build/corpus/$target"
@@ -46,7 +52,7 @@ for target in "${targets[@]}"; do
   start=$(date +%s.%N)
   set +e
   # The target writes seeds made with the project's own writers (PNG, checkpoint, ...) into the corpus.
-  LRA_FUZZ_SEED_DIR="$PWD/$corpus" nice -n 19 "$build/fuzz/$target" -max_total_time="$seconds" -timeout=20 \
+  LRA_FUZZ_SEED_DIR="$PWD/$corpus" nice -n 19 "$build/fuzz/$target" -max_total_time="$seconds" "${runs_option[@]}" -timeout=20 \
     -rss_limit_mb=2560 -print_final_stats=1 -artifact_prefix="$build/crashes/$target-" "$corpus" >"$log" 2>&1
   rc=$?
   set -e
@@ -59,7 +65,7 @@ for target in "${targets[@]}"; do
     failed=1
   fi
   rate=$(awk -v n="${runs:-0}" -v t="$elapsed" 'BEGIN { printf "%d", (t > 0 ? n / t : 0) }')
-  printf '%-26s %12s %8s %8s  %s\n' "$target" "${runs:-?}" "$elapsed" "$rate" "$result" | tee -a "$build/logs/summary.txt"
+  printf '%-26s %12s %8s %8s  %s\n' "$target" "${runs:-?}" "$elapsed" "$rate" "$result" | tee -a "$summary"
 done
-echo "summary: $build/logs/summary.txt"
+echo "summary: $summary"
 exit $failed
