@@ -20,6 +20,7 @@
 
 #include "core/batch.h"
 #include "core/task_info.h"
+#include "lra/cell_config.h"
 #include "lra/config.h"
 #include "lra/runtime.h"
 #include "models/attention/dot_product_attention.h"
@@ -130,7 +131,7 @@ struct CellModel {
   lra::ClassifierModel model{nullptr};
   lra::Batch batch;
   CellModel(const std::string& name, const char* batch_key) {
-    const auto config = lra::resolve_config({"listops", name, "cpu", {}, ""});
+    const auto config = lra::resolve_cell_config({"listops", name, "cpu", {}, ""});
     lra::apply_runtime_settings(config);
     torch::manual_seed(1);
     model = lra::build_model(config);

@@ -14,6 +14,7 @@
 #include <torch/torch.h>
 
 #include "core/atomic_file.h"
+#include "lra/cell_config.h"
 #include "lra/device.h"
 #include "lra/environment.h"
 #include "lra/runtime.h"
@@ -76,7 +77,8 @@ std::vector<CellSpec> plan_cells(const BenchOptions& options) {
     for (const auto& model : options.models) {
       find_model(model);
       for (int64_t length : options.lengths)
-        cells.push_back({options.task, model, length, options.batch, bench_cell_config(options, model, length)});
+        cells.push_back(
+            {options.task, model, length, options.batch, bench_cell_config(options, model, length), "", {}});
       if (!wants_materialised_row(options, model, cells.back().config)) continue;
       BenchOptions materialised = options;
       materialised.overrides.push_back("runtime.fused_attention=false");
@@ -93,7 +95,7 @@ std::vector<CellSpec> plan_cells(const BenchOptions& options) {
       find_model(model);
       Json config = bench_cell_config(per_task, model, 0);
       cells.push_back({task, model, config.at("task").at("max_len").get<int64_t>(),
-                       config.at("train").at("batch_size").get<int64_t>(), config});
+                       config.at("train").at("batch_size").get<int64_t>(), config, "", {}});
     }
   }
   return cells;
@@ -193,7 +195,7 @@ Json bench_cell_config(const BenchOptions& options, const std::string& model, in
     request.overrides.push_back("train.batch_size=" + std::to_string(options.batch));
   }
   request.overrides.push_back("runtime.precision=" + options.precision);  // so each row's runtime says it
-  return resolve_config(request);
+  return resolve_cell_config(request);
 }
 
 double estimate_peak_bytes(const std::vector<std::pair<int64_t, double>>& measured, int64_t length) {

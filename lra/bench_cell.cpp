@@ -119,7 +119,7 @@ Json bench_cell(const BenchOptions& options, const std::string& model_name, int6
   std::vector<double> times = stats.to_json().get<std::vector<double>>();
   const double median = quantile(times, 0.5);
   const ModelEntry& entry = find_model(model_name);
-  const double flops = entry.train_step_flops ? entry.train_step_flops(config, batch_size, length) : 0.0;
+  const double flops = entry.train_step_flops(config, batch_size, length);
   const int64_t documents = task.pair ? 2 : 1;
   return {{"task", options.task},
           {"model", model_name},

@@ -12,6 +12,7 @@
 #include <torch/csrc/api/include/torch/serialize.h>
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
+#include <zlib.h>
 
 #include "core/atomic_file.h"
 #include "core/errors.h"
@@ -40,9 +41,101 @@ class BoundedReader final : public caffe2::serialize::ReadAdapterInterface {
   const std::string& bytes_;
 };
 
-// torch::pickle_load (what torch.save / torch::pickle_save write) over a bounded reader.
+// True when a length-prefixed argument of the pickle claims more bytes than the pickle holds, or a
+// memo index is beyond any the pickle could have made. libtorch 1.13's unpickler allocates and fills
+// what they claim before it reads (a 1 KB corrupt checkpoint made lra touch 3 GB for a string and
+// 27 GB for the memo; found by fuzz_checkpoint), so such a pickle is refused first.
+// Opcodes and argument formats from Python's pickle protocol (Lib/pickletools.py); the walk stops
+// at STOP or at an opcode it does not know, which the unpickler itself then rejects or reads.
+bool pickle_claims_too_much(const char* data, size_t size) {
+  auto little_endian = [&](size_t at, int width) {
+    uint64_t value = 0;
+    for (int i = width - 1; i >= 0; --i) value = value << 8 | static_cast<unsigned char>(data[at + i]);
+    return value;
+  };
+  size_t at = 0;
+  while (at < size) {
+    const auto op = static_cast<unsigned char>(data[at++]);
+    int fixed = -1, length_width = 0, lines = 0;
+    switch (op) {
+      case '.': return false;  // STOP
+      case '(': case '0': case '1': case '2': case 'N': case 0x88: case 0x89: case '}': case ']': case ')':
+      case 't': case 0x85: case 0x86: case 0x87: case 'a': case 'e': case 's': case 'u': case 'd': case 'l':
+      case 'R': case 'b': case 0x81: case 'Q': case 0x8f: case 0x90: case 0x91: case 0x92: case 0x93:
+      case 0x94: case 'o': case 0x97: case 0x98: fixed = 0; break;
+      case 'K': case 'q': case 'h': case 0x80: case 0x82: fixed = 1; break;
+      case 'M': case 0x83: fixed = 2; break;
+      case 'J': case 'r': case 'j': case 0x84: fixed = 4; break;
+      case 'G': case 0x95: fixed = 8; break;
+      case 0x8a: case 0x8c: case 'C': case 'U': length_width = 1; break;
+      case 'X': case 'B': case 'T': case 0x8b: length_width = 4; break;
+      case 0x8d: case 0x8e: case 0x96: length_width = 8; break;
+      case 'c': case 'i': lines = 2; break;
+      case 'I': case 'L': case 'S': case 'V': case 'F': case 'p': case 'g': case 'P': lines = 1; break;
+      default: return false;
+    }
+    if (fixed >= 0) {
+      if (size - at < static_cast<size_t>(fixed)) return true;
+      // LONG_BINPUT: the unpickler grows its memo to the index; a real index counts earlier objects.
+      if (op == 'r' && little_endian(at, 4) >= size) return true;
+      at += static_cast<size_t>(fixed);
+    } else if (length_width > 0) {
+      if (size - at < static_cast<size_t>(length_width)) return true;
+      const uint64_t length = little_endian(at, length_width);
+      at += static_cast<size_t>(length_width);
+      if (length > size - at) return true;
+      at += static_cast<size_t>(length);
+    } else {
+      for (int line = 0; line < lines; ++line) {
+        const void* newline = std::memchr(data + at, '\n', size - at);
+        if (!newline) return true;
+        at = static_cast<size_t>(static_cast<const char*>(newline) - data) + 1;
+      }
+    }
+  }
+  return true;  // no STOP
+}
+
+// Whether the CRC-32 in the zip local header of the record whose data start at `offset` matches the
+// data. libtorch builds its zip reader without CRC checks, and its unpickler has memory errors on
+// some corrupt type strings (an invalid free in ScriptTypeParser, found by fuzz_checkpoint), so a
+// corrupt pickle must not reach it. Local header (ZIP APPNOTE 4.3.7): signature PK\3\4, flags at byte
+// 6, CRC-32 at 14, name length at 26, extra length at 28, then name, extra field and data. With flag
+// bit 3 (libtorch's writer sets it) the CRC-32 is in the data descriptor after the data instead
+// (4.3.9), optionally after the signature PK\7\8.
+bool record_crc_matches(const std::string& bytes, size_t offset, const void* data, size_t size) {
+  auto le = [&](size_t at, int width) {
+    uint32_t value = 0;
+    for (int i = width - 1; i >= 0; --i) value = value << 8 | static_cast<unsigned char>(bytes[at + i]);
+    return value;
+  };
+  constexpr size_t kHeader = 30;
+  if (offset < kHeader || offset > bytes.size()) return false;
+  const size_t lowest = offset > kHeader + 2 * 65535 ? offset - kHeader - 2 * 65535 : 0;
+  for (size_t h = offset - kHeader + 1; h-- > lowest;) {
+    if (bytes.compare(h, 4, "PK\3\4", 4) != 0) continue;
+    if (h + kHeader + le(h + 26, 2) + le(h + 28, 2) != offset) continue;
+    size_t crc_at = h + 14;
+    if (le(h + 6, 2) & 0x8) {
+      crc_at = offset + size;
+      if (crc_at + 8 <= bytes.size() && bytes.compare(crc_at, 4, "PK\7\10", 4) == 0) crc_at += 4;
+      if (crc_at + 4 > bytes.size()) return false;
+    }
+    const uLong crc = crc32(crc32(0L, Z_NULL, 0), static_cast<const Bytef*>(data), static_cast<uInt>(size));
+    return crc == le(crc_at, 4);
+  }
+  return false;
+}
+
+// torch::pickle_load (what torch.save / torch::pickle_save write) over a bounded reader, after the
+// pickle's CRC and lengths are checked.
 c10::IValue pickle_load_bounded(const std::string& bytes) {
   caffe2::serialize::PyTorchStreamReader reader(std::make_unique<BoundedReader>(bytes));
+  const auto [pickle, pickle_size] = reader.getRecord("data.pkl");
+  if (!record_crc_matches(bytes, reader.getRecordOffset("data.pkl"), pickle.get(), pickle_size))
+    throw std::runtime_error("data.pkl does not match its CRC-32");
+  if (pickle_claims_too_much(static_cast<const char*>(pickle.get()), pickle_size))
+    throw std::runtime_error("a length in data.pkl runs past its end");
   return torch::jit::readArchiveAndTensors("data", /*pickle_prefix=*/"", /*tensor_prefix=*/"", c10::nullopt,
                                            c10::nullopt, c10::nullopt, reader);
 }

@@ -282,6 +282,39 @@ Json load_profile(const std::string& profile_file) {
   return profile;
 }
 
+// A model file: its config layer, plus the ranges of the model.attention keys it adds and its
+// settings per profile (both optional).
+struct ModelLayer {
+  Json layer;
+  std::vector<std::pair<std::string, ValueRange>> ranges;
+  Json profiles = Json::object();
+};
+
+ModelLayer split_model_layer(Json layer, const std::string& model_file) {
+  if (!layer.is_object()) throw UserError(model_file + ": expected a JSON object at the top level");
+  ModelLayer model;
+  if (layer.contains("ranges")) {
+    model.ranges = parse_ranges(layer["ranges"], model_file);
+    for (const auto& [key, range] : model.ranges)
+      if (key.rfind("model.attention.", 0) != 0)
+        throw UserError(model_file + ": ranges." + printable(key, 100) +
+                        ": a model file declares ranges of its own model.attention.* keys only (the others are "
+                        "in defaults.json)");
+    layer.erase("ranges");
+  }
+  if (layer.contains("profiles")) {
+    model.profiles = layer["profiles"];
+    if (!model.profiles.is_object())
+      throw UserError(model_file + ": 'profiles' must be an object {profile: layer}");
+    for (auto it = model.profiles.begin(); it != model.profiles.end(); ++it)
+      if (!it.value().is_object())
+        throw UserError(model_file + ": profiles." + printable(it.key(), 100) + " must be a layer (a JSON object)");
+    layer.erase("profiles");
+  }
+  model.layer = std::move(layer);
+  return model;
+}
+
 }  // namespace
 
 int profile_seeds(const std::string& config_dir, const std::string& profile_name) {
@@ -328,24 +361,39 @@ std::vector<std::string> profile_tasks(const std::string& config_dir, const std:
   return names;
 }
 
-Json resolve_config(const ConfigRequest& request) {
+std::vector<std::pair<std::string, ValueRange>> declared_ranges(const std::string& config_dir) {
+  const std::string dir = config_dir.empty() ? default_config_dir() : config_dir;
+  const Json defaults = load_json_file(dir + "/defaults.json");
+  auto ranges = parse_ranges(defaults.contains("ranges") ? defaults["ranges"] : Json::object(), dir + "/defaults.json");
+  for (const auto& name : list_config_names(dir, "models")) {
+    const std::string file = config_file(dir, "models", name, "model");
+    for (auto& range : split_model_layer(load_json_file(file), file).ranges) ranges.push_back(std::move(range));
+  }
+  return ranges;
+}
+
+Json resolve_config(const ConfigRequest& request, const Json& model_layer) {
   const std::string dir = request.config_dir.empty() ? default_config_dir() : request.config_dir;
   auto file_of = [&](const std::string& kind, const std::string& name, const char* what) {
     return config_file(dir, kind, name, what);
   };
   const std::string task_file = file_of("tasks", request.task, "task");
-  const std::string model_file = file_of("models", request.model, "model");
+  const bool model_in_code = !model_layer.is_null();
+  const std::string model_file =
+      model_in_code ? "model '" + request.model + "' (its registry entry)" : file_of("models", request.model, "model");
   const std::string profile_file = file_of("profiles", request.profile, "profile");
 
   const std::string defaults_file = dir + "/defaults.json";
   Json defaults = load_json_file(defaults_file);
   if (!defaults.is_object()) throw UserError(defaults_file + ": expected a JSON object at the top level");
   // The "ranges" section declares valid values; it is not itself a config key.
-  const auto ranges = parse_ranges(defaults.contains("ranges") ? defaults["ranges"] : Json::object(), defaults_file);
+  auto ranges = parse_ranges(defaults.contains("ranges") ? defaults["ranges"] : Json::object(), defaults_file);
   defaults.erase("ranges");
   LayeredConfig config(std::move(defaults), defaults_file);
   config.apply(load_json_file(task_file), task_file, {"task.data", "task.generate"});
-  config.apply(load_json_file(model_file), model_file, {"model.attention"});
+  ModelLayer model = split_model_layer(model_in_code ? model_layer : load_json_file(model_file), model_file);
+  for (auto& range : model.ranges) ranges.push_back(std::move(range));
+  config.apply(model.layer, model_file, {"model.attention"});
 
   // A profile has sections: "all" (every cell), "tasks": {task: ...}, "models": {model: ...}, and
   // "seeds" (seeds per cell of run_all.sh; not part of a single run's config).
@@ -355,6 +403,8 @@ Json resolve_config(const ConfigRequest& request) {
     config.apply(profile["tasks"][request.task], profile_file + " (tasks." + request.task + ")");
   if (profile.contains("models") && profile["models"].contains(request.model))
     config.apply(profile["models"][request.model], profile_file + " (models." + request.model + ")");
+  if (model.profiles.contains(request.profile))
+    config.apply(model.profiles[request.profile], model_file + " (profiles." + request.profile + ")");
 
   for (const auto& assignment : request.overrides) config.apply_override(assignment);
 

@@ -4,6 +4,9 @@
 // configs/defaults.json declares every key with its type (it is the schema). A layer may only
 // replace keys that exist, with a value of the same type, except in the sections a layer owns:
 // a task file may add keys under task.data / task.generate, a model file under model.attention.
+// A model file also declares the ranges of its model.attention keys ("ranges") and its settings in
+// named profiles ("profiles": {"smoke": layer, ...}, applied after the profile's own sections), so a
+// variant's configuration is one file.
 // Every error names the key path, the file it came from, and the nearest valid key.
 #include <map>
 #include <string>
@@ -46,8 +49,9 @@ std::vector<ExtraCell> profile_extra_cells(const std::string& config_dir, const 
 // The task names a profile's "tasks" section holds, sorted by name (empty when it has none).
 std::vector<std::string> profile_tasks(const std::string& config_dir, const std::string& profile);
 
-// The resolved config. Also records task.name, model.name and profile.
-Json resolve_config(const ConfigRequest& request);
+// The resolved config. Also records task.name, model.name and profile. `model_layer`: the model's layer
+// itself for a variant defined in code (ModelEntry::config); null: configs/models/<model>.json.
+Json resolve_config(const ConfigRequest& request, const Json& model_layer = nullptr);
 
 // A config being built layer by layer; remembers which file set each key.
 class LayeredConfig {

@@ -40,6 +40,10 @@ const Json* at_path(const Json& config, const std::string& path);
 // key path -> range, from the "ranges" section of defaults.json (`source` names the file for errors).
 std::vector<std::pair<std::string, ValueRange>> parse_ranges(const Json& ranges, const std::string& source);
 
+// Every declared range of a config folder ("" = default_config_dir()): defaults.json's and each model
+// file's (configs/models/*.json) (defined in config.cpp, which reads model files).
+std::vector<std::pair<std::string, ValueRange>> declared_ranges(const std::string& config_dir);
+
 // Checks every declared key present in `config` and the rules between keys. `source_of(path)` names the
 // layer that set a key (a file, or "--set k=v"). The first violation is a UserError naming the key,
 // its value, the valid range and that layer.

@@ -1,7 +1,8 @@
 #pragma once
 // Process-wide CPU allocator policy. glibc mmaps every allocation >= 32 MiB fresh and unmaps it on
 // free, so large activations are page-faulted and zeroed again on every training step
-// (../shared/reference/platform.md, "Two traps"). Policies (runtime.allocator), measured on the Text
+// (measured with eager PyTorch 1.13 on the Text config: turning that off halved step times, but the
+// Transformer's RSS then grew to 22.8 GiB; docs/speed-and-memory.md, "Allocator"). Policies (runtime.allocator), measured on the Text
 // config, batch 4, 2 threads (transformer n=2048: s/step, peak RSS / peak tensor bytes):
 //   "jemalloc" (default)  jemalloc as malloc, freed pages kept until a phase ends: 4.9 s, 1.12x
 //   "retain"              glibc without mmap for large blocks and without trimming: 6.8 s, 2.18x

@@ -304,15 +304,14 @@ std::string table2_markdown(const Json& bench, const Json& published) {
     out << "\n|---|";
     for (size_t i = 0; i < 2 * p["lengths"].size(); ++i) out << "---|";
     out << "\n";
-    const double base4k = p["transformer"]["steps_per_second"].back().get<double>();
     for (auto it = p.begin(); it != p.end(); ++it) {
       if (!it.value().is_object() || !it.value().contains("steps_per_second")) continue;
       out << "| " << it.key() << " |";
       const auto& speeds = it.value()["steps_per_second"];
       for (size_t i = 0; i < speeds.size(); ++i) {
         out << " " << fixed(speeds[i].get<double>(), 1);
-        if (it.key() != "transformer")
-          out << " (" << fixed(speeds[i].get<double>() / p["transformer"]["steps_per_second"][i].get<double>(), 1)
+        if (it.key() != kReferenceModel && p.contains(kReferenceModel))
+          out << " (" << fixed(speeds[i].get<double>() / p[kReferenceModel]["steps_per_second"][i].get<double>(), 1)
               << "×)";
         out << " |";
       }
@@ -323,7 +322,6 @@ std::string table2_markdown(const Json& bench, const Json& published) {
       out << "| luna-256 | 4K: " << fixed(p["luna-256"]["speedup_at_4096"].get<double>(), 1) << "× speed, "
           << fixed(p["luna-256"]["memory_fraction_at_4096"].get<double>(), 2)
           << "× memory of the Transformer (Mega Table 2) |\n";
-    (void)base4k;
   }
   return out.str();
 }

@@ -13,10 +13,4 @@ double forward_flops(const ModelConfig& m, int64_t batch, int64_t n, const Atten
   return static_cast<double>(batch) * (encoder + head);
 }
 
-std::function<double(const nlohmann::json&, int64_t, int64_t)> train_step_flops(AttentionFlops attention) {
-  return [attention](const nlohmann::json& config, int64_t batch, int64_t n) {
-    return 3.0 * forward_flops(model_config_from(config), batch, n, attention);
-  };
-}
-
 }  // namespace lra

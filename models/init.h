@@ -1,5 +1,7 @@
 #pragma once
-// Parameter initialisations shared by the variants (facts: ../shared/reference/luna.md, "Init").
+// Parameter initialisations shared by the variants, as the official Luna code (XuezheMax/fairseq-apollo
+// 13e3e3d) does them: bert init = N(0, 0.02) for every Linear/Embedding weight, zero biases, zero pad
+// row; Luna's P is N(0, d^-1/2) and is not re-initialised by bert init in the LRA encoder.
 #include <torch/nn/module.h>
 #include <torch/types.h>
 

@@ -1,5 +1,7 @@
 #include "models/registry.h"
 
+#include <stdexcept>
+
 #include "core/errors.h"
 #include "models/attention/linear_transformer.h"
 #include "models/attention/linformer.h"
@@ -8,49 +10,60 @@
 #include "models/attention/nystromformer.h"
 #include "models/attention/performer.h"
 #include "models/attention/softmax.h"
-#include "models/flops.h"
 
 namespace lra {
 
-const std::vector<ModelEntry>& model_registry() {
-  // One line per model; the name is also the configs/models/<name>.json that configures it.
-  static const std::vector<ModelEntry> entries = [] {
-    std::vector<ModelEntry> e;
-    auto add = [&e](std::string name, std::string description, decltype(ModelEntry::build) build,
-                    AttentionFlops flops) {
-      for (const auto& existing : e)
-        if (existing.name == name) throw std::logic_error("model '" + name + "' registered twice");
-      e.push_back({std::move(name), std::move(description), std::move(build), train_step_flops(std::move(flops))});
-    };
-    add("luna-16", "Luna, pack/unpack attention through a 16-slot learned P (Ma et al. 2021)", build_luna,
-        luna_attention_flops);
-    add("luna-128", "Luna, pack/unpack attention through a 128-slot learned P (Ma et al. 2021)", build_luna,
-        luna_attention_flops);
-    add("luna-256", "Luna, pack/unpack attention through a 256-slot learned P (Ma et al. 2021)", build_luna,
-        luna_attention_flops);
-    add("transformer", "softmax multi-head attention, pre-LN (Vaswani et al. 2017)", build_transformer,
-        softmax_attention_flops);
-    add("linformer", "keys/values projected along the sequence to k rows (Wang et al. 2020)", build_linformer,
-        linformer_attention_flops);
-    add("performer", "FAVOR+ positive orthogonal random features for softmax (Choromanski et al. 2021)",
-        build_performer, performer_attention_flops);
-    add("linear-transformer", "kernelised attention, phi(x) = elu(x) + 1 (Katharopoulos et al. 2020)",
-        build_linear_transformer, linear_attention_flops);
-    add("nystromformer", "Nystrom approximation through segment-mean landmarks (Xiong et al. 2021)",
-        build_nystromformer, nystrom_attention_flops);
-    add("local", "exact softmax attention inside non-overlapping windows (LRA baseline, Tay et al. 2021)",
-        build_local, local_attention_flops);
-    return e;
+namespace {
+
+void add(std::vector<ModelEntry>& registry, ModelEntry entry) {
+  if (entry.name.empty() || !entry.build) throw std::logic_error("register_model: a model needs a name and a build");
+  for (const auto& existing : registry)
+    if (existing.name == entry.name) throw std::logic_error("model '" + entry.name + "' registered twice");
+  registry.push_back(std::move(entry));
+}
+
+std::vector<ModelEntry>& entries() {
+  // One line per built-in model; its name is also the configs/models/<name>.json that configures it.
+  static std::vector<ModelEntry> registry = [] {
+    std::vector<ModelEntry> r;
+    add(r, luna_model(16));
+    add(r, luna_model(128));
+    add(r, luna_model(256));
+    add(r, transformer_model());
+    add(r, linformer_model());
+    add(r, performer_model());
+    add(r, linear_transformer_model());
+    add(r, nystromformer_model());
+    add(r, local_model());
+    return r;
   }();
-  return entries;
+  return registry;
+}
+
+}  // namespace
+
+double ModelEntry::train_step_flops(const nlohmann::json& resolved_config, int64_t batch, int64_t length) const {
+  if (!attention_flops) return 0.0;
+  return 3.0 * forward_flops(model_config_from(resolved_config), batch, length, attention_flops);
+}
+
+const std::vector<ModelEntry>& model_registry() { return entries(); }
+
+bool register_model(ModelEntry entry) {
+  add(entries(), std::move(entry));
+  return true;
+}
+
+const ModelEntry* find_model_or_null(const std::string& name) {
+  for (const auto& entry : model_registry())
+    if (entry.name == name) return &entry;
+  return nullptr;
 }
 
 const ModelEntry& find_model(const std::string& name) {
+  if (const ModelEntry* entry = find_model_or_null(name)) return *entry;
   std::string known;
-  for (const auto& entry : model_registry()) {
-    if (entry.name == name) return entry;
-    known += (known.empty() ? "" : ", ") + entry.name;
-  }
+  for (const auto& entry : model_registry()) known += (known.empty() ? "" : ", ") + entry.name;
   throw UserError("unknown model '" + name + "' (known: " + known + ")");
 }
 

@@ -1,13 +1,19 @@
 #pragma once
-// Model name -> {description, factory(resolved config)}. One explicit registration line per model in
-// models/registry.cpp (a static library drops self-registering objects silently).
+// Model name -> everything the application needs to know about a variant. A variant declares its
+// entry in its own files (a `<variant>_model()` function next to its module); the built-in ones are
+// listed one line each in models/registry.cpp (a static library drops self-registering objects
+// silently), and a program or test adds its own with one register_model(...) line.
+#include <cstdint>
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "models/flops.h"
 #include "models/model.h"
+#include "models/model_config.h"
 
 namespace lra {
 
@@ -15,13 +21,29 @@ struct ModelEntry {
   std::string name;
   std::string description;  // one line
   std::function<ClassifierModel(const nlohmann::json& config)> build;
-  // Analytic FLOPs of one training step (forward + backward ~ 3x forward matmul FLOPs) at batch
-  // `batch` and sequence length `length`, for the bench's utilisation figure; empty if unknown.
-  std::function<double(const nlohmann::json& config, int64_t batch, int64_t length)> train_step_flops;
+  // Forward FLOPs of one attention sublayer for one example of n tokens (the bench's utilisation
+  // figure); empty when unknown, and the bench then leaves utilisation out.
+  AttentionFlops attention_flops;
+  // Closed-form parameter count of the whole model (models/parameter_count.h); checked against the
+  // built module by the registry-wide tests.
+  std::function<int64_t(const ModelConfig& model)> parameters;
+  // Parameters that by design receive no gradient (state-dict names); empty: none.
+  std::function<std::set<std::string>(const ModelConfig& model)> parameters_without_gradient;
+  // The model's config layer (what configs/models/<name>.json holds, including its "ranges" and
+  // "profiles" sections) for a variant defined in code; null: the file.
+  nlohmann::json config;
+
+  // Analytic FLOPs of one training step (3x forward) at `batch` x `length`; 0 when unknown.
+  double train_step_flops(const nlohmann::json& resolved_config, int64_t batch, int64_t length) const;
 };
 
 const std::vector<ModelEntry>& model_registry();
 const ModelEntry& find_model(const std::string& name);  // UserError listing the known names
+const ModelEntry* find_model_or_null(const std::string& name);
+
+// Adds a variant to the registry (a std::logic_error on a repeated name or a missing build); returns
+// true, so that `const bool registered = register_model(my_model());` registers at start-up.
+bool register_model(ModelEntry entry);
 
 // Builds config["model"]["name"] for the resolved config (task facts from config["task"]).
 ClassifierModel build_model(const nlohmann::json& config);

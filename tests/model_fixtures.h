@@ -10,17 +10,18 @@
 
 #include <torch/types.h>
 
-#include "lra/config.h"
+#include "lra/cell_config.h"
 #include "models/registry.h"
 #include "core/batch.h"
 #include "core/task_info.h"
 
 namespace lra::test {
 
-// The smoke profile's resolved config of (task, model), plus --set style overrides.
+// The smoke profile's resolved config of (task, model), plus --set style overrides (a model defined in
+// code resolves from its registry entry's config layer).
 inline nlohmann::json smoke_config(const std::string& task, const std::string& model,
                                    std::vector<std::string> overrides = {}) {
-  return resolve_config({task, model, "smoke", std::move(overrides), ""});
+  return resolve_cell_config({task, model, "smoke", std::move(overrides), ""});
 }
 
 // A batch whose sample b has lengths[b] real tokens (CLS first, then random ids) padded with 0 to

@@ -95,8 +95,7 @@ Outcome judge(int rc, const std::string& key, const fs::path& err, const fs::pat
 
 // `command` runs each value: train, or pretrain for the pretrain.* keys (lra train ignores most of them).
 void walk_section(const std::string& section, const std::string& command = "train") {
-  const Json defaults = lra::load_json_file(lra::default_config_dir() + "/defaults.json");
-  const auto ranges = lra::parse_ranges(defaults.at("ranges"), "defaults.json");
+  const auto ranges = lra::declared_ranges("");
   const char* table_env = std::getenv("LRA_BOUNDARY_TABLE");
   const fs::path table_path = table_env && *table_env ? fs::path(table_env)
                                                       : fs::temp_directory_path() / "lra-config-boundaries.md";

@@ -39,10 +39,7 @@ void collect_numeric(const Json& node, const std::string& prefix, std::set<std::
   }
 }
 
-std::vector<std::pair<std::string, lra::ValueRange>> declared_ranges() {
-  const Json defaults = lra::load_json_file(lra::default_config_dir() + "/defaults.json");
-  return lra::parse_ranges(defaults.at("ranges"), "defaults.json");
-}
+std::vector<std::pair<std::string, lra::ValueRange>> declared_ranges() { return lra::declared_ranges(""); }
 
 }  // namespace
 

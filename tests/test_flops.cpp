@@ -2,6 +2,13 @@
 #include "tests/catch_torch.h"
 
 #include "lra/config.h"
+#include "models/attention/linear_transformer.h"
+#include "models/attention/linformer.h"
+#include "models/attention/local.h"
+#include "models/attention/luna.h"
+#include "models/attention/nystromformer.h"
+#include "models/attention/performer.h"
+#include "models/attention/softmax.h"
 #include "models/flops.h"
 #include "models/registry.h"
 

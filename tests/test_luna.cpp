@@ -1,4 +1,4 @@
-// Luna against ../shared/reference/luna.md: a deliberately naive restatement of the block (loops over
+// Luna against the official code's math (fairseq-apollo 13e3e3d, luna_layer.py): a deliberately naive restatement of the block (loops over
 // samples and heads, 2-D matrix products, hand-written softmax/LayerNorm/GELU, in double) must agree
 // with LunaBlock; dynamic projection slices and masks P as the reference code does.
 #include "model_fixtures.h"  // first: see there

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "lra/cli/commands.h"
+#include "lra/cell_config.h"
 #include "lra/config.h"
 
 namespace lra::cli {
@@ -25,7 +26,7 @@ void add_config_command(CLI::App& app, GlobalOptions& global, Action& action) {
   show->callback([&global, &action, options] {
     action = [&global, options] {
       ConfigRequest request{options->task, options->model, options->profile, options->overrides, global.config_dir};
-      std::cout << resolve_config(request).dump(2) << "\n";
+      std::cout << resolve_cell_config(request).dump(2) << "\n";
       return 0;
     };
   });

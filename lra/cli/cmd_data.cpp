@@ -7,7 +7,9 @@
 
 #include "core/atomic_file.h"
 #include "lra/cli/commands.h"
+#include "lra/cell_config.h"
 #include "lra/config.h"
+#include "lra/seed_aggregate.h"
 #include "core/errors.h"
 #include "tasks/registry.h"
 #include "tasks/summary.h"
@@ -60,10 +62,10 @@ std::vector<std::string> generator_overrides(const DataOptions& o) {
 }
 
 Json resolve(const DataOptions& o, const GlobalOptions& global, const std::vector<std::string>& extra) {
-  ConfigRequest request{o.config.task, o.config.model.empty() ? "transformer" : o.config.model, o.config.profile,
+  ConfigRequest request{o.config.task, o.config.model.empty() ? kReferenceModel : o.config.model, o.config.profile,
                         extra, global.config_dir};
   request.overrides.insert(request.overrides.end(), o.config.overrides.begin(), o.config.overrides.end());
-  return resolve_config(request);
+  return resolve_cell_config(request);
 }
 
 int run_generate(const DataOptions& o, bool seed_given, const GlobalOptions& global) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "lra/cli/commands.h"
+#include "lra/cell_config.h"
 #include "lra/config.h"
 #include "models/registry.h"
 
@@ -27,7 +28,7 @@ int list_models(const GlobalOptions& global, const ModelsOptions& options) {
   std::vector<Row> rows;  // everything resolved before printing, so an error prints alone
   int width = 4;          // the name column fits the longest name
   for (const auto& entry : model_registry()) {
-    const auto config = resolve_config({options.task, entry.name, options.profile, {}, global.config_dir});
+    const auto config = resolve_cell_config({options.task, entry.name, options.profile, {}, global.config_dir});
     rows.push_back({&entry, parameter_count(*entry.build(config))});
     width = std::max(width, static_cast<int>(entry.name.size()) + 1);
   }

@@ -1,5 +1,6 @@
 // lra train: train one (task, model) cell and write its run report; lra pretrain: self-pretrain its
 // encoder with masked-token denoising (the same runner, another objective).
+#include "lra/cell_config.h"
 #include "lra/cli/commands.h"
 #include "lra/runtime.h"
 #include "lra/self_pretraining.h"
@@ -20,7 +21,7 @@ struct RunCommand {
     ConfigRequest request{config.task, config.model, config.profile, config.overrides, global.config_dir};
     if (seed >= 0) request.overrides.push_back("train.seed=" + std::to_string(seed));
     if (!precision.empty()) request.overrides.push_back("runtime.precision=" + precision);
-    return resolve_config(request);
+    return resolve_cell_config(request);
   }
   int run(Json config) const {
     apply_runtime_settings(config);

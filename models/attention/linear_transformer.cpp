@@ -2,8 +2,8 @@
 
 #include "models/attention/heads.h"
 #include "models/classifier.h"
-#include "models/flops.h"
 #include "models/batched_matmul.h"
+#include "models/parameter_count.h"
 
 namespace lra {
 
@@ -45,6 +45,14 @@ double linear_attention_flops(const ModelConfig& model, int64_t n) {
   return 2.0 * 4.0 * tokens * d * d      // q, k, v, out projections
          + 2.0 * 2.0 * tokens * e * d    // phi(K)^T V (E,E) per head, and phi(Q) times it
          + 2.0 * tokens * d;             // normaliser phi(Q) (phi(K)^T 1)
+}
+
+ModelEntry linear_transformer_model() {
+  return {"linear-transformer", "kernelised attention, phi(x) = elu(x) + 1 (Katharopoulos et al. 2020)",
+          build_linear_transformer, linear_attention_flops, [](const ModelConfig& m) {
+            return transformer_block_model_parameters(m, 4 * linear_parameters(m.d_model, m.d_model));
+          },
+          {}, {}};  // every parameter gets a gradient; configured by configs/models/linear-transformer.json
 }
 
 }  // namespace lra

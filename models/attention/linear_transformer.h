@@ -9,6 +9,7 @@
 #include "models/attention/projections.h"
 #include "models/blocks/transformer_block.h"
 #include "models/model.h"
+#include "models/registry.h"
 #include "models/model_config.h"
 
 namespace lra {
@@ -35,5 +36,9 @@ TORCH_MODULE(LinearAttention);
 
 // Registry factory of "linear-transformer" (model.attention takes no keys).
 ClassifierModel build_linear_transformer(const nlohmann::json& config);
+// Forward FLOPs of one attention sublayer for one example of n tokens.
+double linear_attention_flops(const ModelConfig& model, int64_t n);
+// The registry entry: name, description, factory, FLOPs, parameter count.
+ModelEntry linear_transformer_model();
 
 }  // namespace lra

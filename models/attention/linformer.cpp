@@ -3,12 +3,12 @@
 #include <cmath>
 
 #include "core/errors.h"
-#include "models/flops.h"
 #include "models/attention/heads.h"
 #include "models/attention/projections.h"
 #include "models/classifier.h"
 #include "models/attention/dot_product_attention.h"
 #include "models/init.h"
+#include "models/parameter_count.h"
 
 namespace lra {
 
@@ -64,6 +64,16 @@ double linformer_attention_flops(const ModelConfig& model, int64_t n) {
   return 2.0 * 4.0 * tokens * d * d  // q, k, v, out projections
          + 2.0 * 2.0 * k * tokens * d  // E K and F V along the sequence
          + 2.0 * 2.0 * tokens * k * d;  // scores (N,k) and context
+}
+
+ModelEntry linformer_model() {
+  return {"linformer", "keys/values projected along the sequence to k rows (Wang et al. 2020)", build_linformer,
+          linformer_attention_flops, [](const ModelConfig& m) {
+            const int64_t k = m.attention.value("k", int64_t{256});  // E and F: (k, max_len) each
+            return transformer_block_model_parameters(m, 4 * linear_parameters(m.d_model, m.d_model) +
+                                                             2 * k * m.task.max_len);
+          },
+          {}, {}};  // every parameter gets a gradient; configured by configs/models/linformer.json
 }
 
 }  // namespace lra

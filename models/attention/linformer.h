@@ -2,13 +2,14 @@
 // Linformer (Wang et al. 2020, arXiv 2006.04768): keys and values are projected along the sequence
 // from N rows to K rows by learned E, F (K x max_len, one pair per layer, shared across heads), so
 // attention costs O(N K) instead of O(N^2). The "linformer" model is the generic TransformerBlock
-// around it. This file is the worked example of adding a variant (docs-models.md).
+// around it. This file is the worked example of adding a variant (docs/models.md).
 // Legend: B batch, N tokens, M max_len, K projected length (model.attention.k), D model, H heads, E = D/H.
 #include <nlohmann/json.hpp>
 #include <torch/nn/modules/linear.h>
 
 #include "models/blocks/transformer_block.h"
 #include "models/model.h"
+#include "models/registry.h"
 
 namespace lra {
 
@@ -41,5 +42,9 @@ TORCH_MODULE(LinformerAttention);
 
 // Registry factory of "linformer" (model.attention keys: k).
 ClassifierModel build_linformer(const nlohmann::json& config);
+// Forward FLOPs of one attention sublayer for one example of n tokens.
+double linformer_attention_flops(const ModelConfig& model, int64_t n);
+// The registry entry: name, description, factory, FLOPs, parameter count.
+ModelEntry linformer_model();
 
 }  // namespace lra

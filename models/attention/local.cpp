@@ -7,7 +7,7 @@
 #include "models/attention/dot_product_attention.h"
 #include "models/attention/heads.h"
 #include "models/classifier.h"
-#include "models/flops.h"
+#include "models/parameter_count.h"
 
 namespace lra {
 
@@ -64,6 +64,14 @@ double local_attention_flops(const ModelConfig& model, int64_t n) {
   const double d = static_cast<double>(model.d_model), tokens = static_cast<double>(n);
   return 2.0 * 4.0 * tokens * d * d                            // q, k, v, out projections
          + 2.0 * 2.0 * padded * static_cast<double>(w) * d;    // scores (w,w) and context per window
+}
+
+ModelEntry local_model() {
+  return {"local", "exact softmax attention inside non-overlapping windows (LRA baseline, Tay et al. 2021)",
+          build_local, local_attention_flops, [](const ModelConfig& m) {
+            return transformer_block_model_parameters(m, 4 * linear_parameters(m.d_model, m.d_model));
+          },
+          {}, {}};  // every parameter gets a gradient; configured by configs/models/local.json
 }
 
 }  // namespace lra

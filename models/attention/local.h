@@ -11,6 +11,7 @@
 #include "models/attention/projections.h"
 #include "models/blocks/transformer_block.h"
 #include "models/model.h"
+#include "models/registry.h"
 #include "models/model_config.h"
 
 namespace lra {
@@ -42,5 +43,9 @@ TORCH_MODULE(LocalAttention);
 
 // Registry factory of "local" (model.attention keys: window).
 ClassifierModel build_local(const nlohmann::json& config);
+// Forward FLOPs of one attention sublayer for one example of n tokens.
+double local_attention_flops(const ModelConfig& model, int64_t n);
+// The registry entry: name, description, factory, FLOPs, parameter count.
+ModelEntry local_model();
 
 }  // namespace lra

@@ -4,13 +4,13 @@
 #include <cmath>
 
 #include "core/errors.h"
-#include "models/flops.h"
 #include "models/attention/dot_product_attention.h"
 #include "models/attention/heads.h"
 #include "models/attention/projections.h"
 #include "models/classifier.h"
 #include "models/dropout.h"
 #include "models/init.h"
+#include "models/parameter_count.h"
 
 namespace lra {
 
@@ -164,6 +164,26 @@ double luna_attention_flops(const ModelConfig& model, int64_t n) {
   const double pack = 2.0 * 2.0 * l * tokens * d;                     // scores (L,N) + context (L,E)
   const double unpack = 2.0 * 2.0 * tokens * l * d;                   // scores (N,L) + context (N,E)
   return projections + pack + unpack;
+}
+
+ModelEntry luna_model(int64_t proj_len) {
+  const std::string slots = std::to_string(proj_len);
+  return {"luna-" + slots, "Luna, pack/unpack attention through a " + slots + "-slot learned P (Ma et al. 2021)",
+          build_luna, luna_attention_flops, [](const ModelConfig& m) {
+            const int64_t d = m.d_model, norm = layer_norm_parameters(d);
+            const int64_t projections = m.attention.value("tie_kv", false) ? 5 : 7;  // tie_kv shares pack's K and V
+            const int64_t block = projections * linear_parameters(d, d) + 3 * norm + feed_forward_parameters(m);
+            const int64_t p = m.attention.at("proj_len").get<int64_t>() * d + (m.embedding_layer_norm ? norm : 0);
+            return shared_parameters(m) + p + distinct_blocks(m) * block;  // P and its LayerNorm
+          },
+          [](const ModelConfig& m) -> std::set<std::string> {
+            // Post-LN: the last block's P' is never read (pooling reads X), so that block's P LayerNorm
+            // gets no gradient; a tied block applied more than once feeds its own next application.
+            if (m.pre_norm || (m.tie_layer_weights && m.layers > 1)) return {};
+            const auto last = "encoder.blocks." + std::to_string(distinct_blocks(m) - 1) + ".p_layer_norm.";
+            return {last + "weight", last + "bias"};
+          },
+          {}};  // configured by configs/models/luna-<proj_len>.json
 }
 
 }  // namespace lra

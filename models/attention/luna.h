@@ -1,6 +1,7 @@
 #pragma once
 // Luna: Linear Unified Nested Attention (Ma et al. 2021, arXiv 2106.01540), bidirectional as used for
-// LRA, following ../shared/reference/luna.md (the official code at fairseq-apollo 13e3e3d):
+// LRA, following the official code (XuezheMax/fairseq-apollo at 13e3e3d, fairseq/modules/luna_layer.py and
+// luna_sentence_encoder.py; docs/models.md lists where it differs from a casual reading of the paper):
 //   pack   Cp = softmax_n((P Wpq)(X Wpk)^T / sqrt(E)) (X Wpv)     padded X masked, NO output projection
 //   unpack Y  = softmax_l((X Wq)(Cp Wk)^T / sqrt(E)) (Cp Wv) Wo   masked P slots masked
 //   block  X' = LN_ffn(X_A + FFN(X_A)), X_A = LN_attn(X + Y), P' = LN_p(P + Cp)   (post-LN; P has no FFN)
@@ -14,6 +15,7 @@
 #include "models/blocks/feed_forward.h"
 #include "models/encoder.h"
 #include "models/model.h"
+#include "models/registry.h"
 #include "models/model_config.h"
 
 namespace lra {
@@ -104,5 +106,9 @@ TORCH_MODULE(LunaProjection);
 
 // Registry factory of luna-16/128/256 (model.attention keys: proj_len, tie_kv, dynamic_projection).
 ClassifierModel build_luna(const nlohmann::json& config);
+// Forward FLOPs of one Luna attention sublayer for one example of n tokens.
+double luna_attention_flops(const ModelConfig& model, int64_t n);
+// The registry entry "luna-<proj_len>" (configs/models/luna-<proj_len>.json sets model.attention.proj_len).
+ModelEntry luna_model(int64_t proj_len);
 
 }  // namespace lra

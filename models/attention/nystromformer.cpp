@@ -5,8 +5,8 @@
 #include "core/errors.h"
 #include "models/attention/heads.h"
 #include "models/classifier.h"
-#include "models/flops.h"
 #include "models/batched_matmul.h"
+#include "models/parameter_count.h"
 
 namespace lra {
 
@@ -103,6 +103,15 @@ double nystrom_attention_flops(const ModelConfig& model, int64_t n) {
          + iterations * 4.0 * 2.0 * m * m * m * h       // pseudo-inverse: 4 (m,m) products per step
          + 2.0 * m * m * d + 2.0 * tokens * m * d       // Z (B~ V), F~ (Z B~ V)
          + 2.0 * tokens * static_cast<double>(options.conv_kernel()) * d;  // depthwise conv on V
+}
+
+ModelEntry nystromformer_model() {
+  return {"nystromformer", "Nystrom approximation through segment-mean landmarks (Xiong et al. 2021)",
+          build_nystromformer, nystrom_attention_flops, [](const ModelConfig& m) {
+            const int64_t depthwise_conv = m.heads * nystrom_options(m).conv_kernel();  // one (kernel, 1) filter per head
+            return transformer_block_model_parameters(m, 4 * linear_parameters(m.d_model, m.d_model) + depthwise_conv);
+          },
+          {}, {}};  // every parameter gets a gradient; configured by configs/models/nystromformer.json
 }
 
 }  // namespace lra

@@ -18,6 +18,7 @@
 #include "models/attention/projections.h"
 #include "models/blocks/transformer_block.h"
 #include "models/model.h"
+#include "models/registry.h"
 #include "models/model_config.h"
 
 namespace lra {
@@ -64,5 +65,9 @@ TORCH_MODULE(NystromAttention);
 
 // Registry factory of "nystromformer" (model.attention keys: landmarks, conv_kernel).
 ClassifierModel build_nystromformer(const nlohmann::json& config);
+// Forward FLOPs of one attention sublayer for one example of n tokens.
+double nystrom_attention_flops(const ModelConfig& model, int64_t n);
+// The registry entry: name, description, factory, FLOPs, parameter count.
+ModelEntry nystromformer_model();
 
 }  // namespace lra

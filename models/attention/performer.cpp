@@ -10,8 +10,8 @@
 #include "core/errors.h"
 #include "models/attention/heads.h"
 #include "models/classifier.h"
-#include "models/flops.h"
 #include "models/batched_matmul.h"
+#include "models/parameter_count.h"
 
 namespace lra {
 
@@ -142,6 +142,15 @@ double performer_attention_flops(const ModelConfig& model, int64_t n) {
          + 2.0 * 2.0 * tokens * m * d    // W x^ for queries and keys
          + 2.0 * 2.0 * tokens * m * d    // phi(K)^T V and phi(Q) (phi(K)^T V)
          + 2.0 * tokens * m * h;         // normaliser phi(Q) (phi(K)^T 1)
+}
+
+ModelEntry performer_model() {
+  return {"performer", "FAVOR+ positive orthogonal random features for softmax (Choromanski et al. 2021)",
+          build_performer, performer_attention_flops, [](const ModelConfig& m) {
+            // The random features are a buffer, not a parameter.
+            return transformer_block_model_parameters(m, 4 * linear_parameters(m.d_model, m.d_model));
+          },
+          {}, {}};  // every parameter gets a gradient; configured by configs/models/performer.json
 }
 
 }  // namespace lra

@@ -13,6 +13,7 @@
 #include "models/attention/projections.h"
 #include "models/blocks/transformer_block.h"
 #include "models/model.h"
+#include "models/registry.h"
 #include "models/model_config.h"
 
 namespace lra {
@@ -60,5 +61,9 @@ torch::Tensor favor_features(const torch::Tensor& x, const torch::Tensor& featur
 
 // Registry factory of "performer" (model.attention keys: features, redraw_interval).
 ClassifierModel build_performer(const nlohmann::json& config);
+// Forward FLOPs of one attention sublayer for one example of n tokens.
+double performer_attention_flops(const ModelConfig& model, int64_t n);
+// The registry entry: name, description, factory, FLOPs, parameter count.
+ModelEntry performer_model();
 
 }  // namespace lra

@@ -6,8 +6,8 @@
 #include "models/attention/heads.h"
 #include "models/attention/projections.h"
 #include "models/classifier.h"
-#include "models/flops.h"
 #include "models/init.h"
+#include "models/parameter_count.h"
 
 namespace lra {
 
@@ -50,6 +50,14 @@ double softmax_attention_flops(const ModelConfig& model, int64_t n) {
   const double d = static_cast<double>(model.d_model), tokens = static_cast<double>(n);
   return 2.0 * 4.0 * tokens * d * d     // q, k, v, out projections
          + 2.0 * 2.0 * tokens * tokens * d;  // scores (N,N) and context
+}
+
+ModelEntry transformer_model() {
+  return {"transformer", "softmax multi-head attention, pre-LN (Vaswani et al. 2017)", build_transformer,
+          softmax_attention_flops, [](const ModelConfig& m) {
+            return transformer_block_model_parameters(m, 4 * linear_parameters(m.d_model, m.d_model));
+          },
+          {}, {}};  // every parameter gets a gradient; configured by configs/models/transformer.json
 }
 
 }  // namespace lra

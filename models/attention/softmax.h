@@ -7,6 +7,7 @@
 
 #include "models/blocks/transformer_block.h"
 #include "models/model.h"
+#include "models/registry.h"
 
 namespace lra {
 
@@ -30,5 +31,9 @@ TORCH_MODULE(SoftmaxAttention);
 
 // Registry factory of "transformer" (model.attention takes no keys).
 ClassifierModel build_transformer(const nlohmann::json& config);
+// Forward FLOPs of one attention sublayer for one example of n tokens.
+double softmax_attention_flops(const ModelConfig& model, int64_t n);
+// The registry entry: name, description, factory, FLOPs, parameter count.
+ModelEntry transformer_model();
 
 }  // namespace lra

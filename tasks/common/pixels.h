@@ -6,7 +6,8 @@
 
 namespace lra::data {
 
-// tf.image.rgb_to_grayscale on uint8 input, in float32 as TF computes it (../shared/reference/lra.md §1):
+// tf.image.rgb_to_grayscale on uint8 input (what the LRA image pipeline, google-research/long-range-arena
+// cd31e5c lra_benchmarks/image/input_pipeline.py, applies to CIFAR-10), in float32 as TF computes it:
 // to float by x * (1/255), weights 0.2989 0.5870 0.1140, back to uint8 by x * 255.5 truncated.
 inline uint8_t tf_grayscale(uint8_t r, uint8_t g, uint8_t b) {
   const float scale = 1.0f / 255.0f;

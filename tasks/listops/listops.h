@@ -1,7 +1,8 @@
 #pragma once
 // ListOps (LRA): nested [MIN [MAX [MED [SM expressions over digits, 10 classes (the value).
 // Files: <data_dir>/<task.data.folder>/basic_{train,val,test}.tsv, header "Source<TAB>Target", Source the
-// fully parenthesised expression, Target its value 0-9 (../shared/reference/lra.md §1-2).
+// fully parenthesised expression, Target its value 0-9 (the format lra_benchmarks/data/listops.py of
+// google-research/long-range-arena cd31e5c writes; docs/tasks-and-data.md).
 // Token ids (official tokenisation: ']' -> X, parentheses dropped): 1..15 = [MIN [MAX [MED [SM X 0 1 ... 9;
 // vocab_size 18 with pad 0, MASK 16 (self-pretraining) and CLS 17.
 #include <cstdint>

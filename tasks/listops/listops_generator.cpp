@@ -1,4 +1,5 @@
-// ListOps generator: the LRA algorithm (../shared/reference/lra.md §2), step for step.
+// ListOps generator: the LRA algorithm (google-research/long-range-arena cd31e5c,
+// lra_benchmarks/data/listops.py; restated in docs/tasks-and-data.md), step for step.
 #include <algorithm>
 #include <fstream>
 #include <unordered_set>

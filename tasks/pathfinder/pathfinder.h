@@ -1,6 +1,7 @@
 #pragma once
 // Pathfinder (LRA "Pathfinder" at 32x32 and "Path-X" at 128x128): does a path of dashes connect the
-// two marker dots? Files in the LRA release layout (../shared/reference/lra.md §1):
+// two marker dots? Files in the LRA release layout (lra_release/pathfinder*, as
+// google-research/long-range-arena cd31e5c lra_benchmarks/image/input_pipeline.py reads them):
 //   <data_dir>/<folder>/<difficulty>/imgs/<k>/sample_<n>.png    8-bit grayscale RxR
 //   <data_dir>/<folder>/<difficulty>/metadata/<k>.npy           plain text, one row per image:
 //     imgs/<k> sample_<n>.png <n> <label> <continuity> <contour_len> <distractor_len>

@@ -1,6 +1,6 @@
 #pragma once
 // The Pathfinder image generator of Linsley et al. (2018) as used for LRA (Kim et al. 2020,
-// `snakes2.py`), reimplemented from its description in ../shared/reference/lra.md §2:
+// `snakes2.py` of drewlinsley/pathfinder), reimplemented from its description (docs/tasks-and-data.md):
 // two target snakes grown in lockstep from nearby seeds with a continuity prior, distractor snakes,
 // and two marker discs on the ends of one snake (positive) or of two different snakes (negative).
 // Deliberate differences from snakes2.py, none of which changes what the label means:
