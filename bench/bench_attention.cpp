@@ -20,9 +20,9 @@
 
 #include "core/batch.h"
 #include "core/task_info.h"
-#include "lra/cell_config.h"
-#include "lra/config.h"
-#include "lra/runtime.h"
+#include "lra/config/cell_config.h"
+#include "lra/config/config.h"
+#include "lra/runtime/runtime.h"
 #include "models/attention/dot_product_attention.h"
 #include "models/dropout.h"
 #include "models/fused_attention.h"
@@ -149,7 +149,7 @@ void BM_ModelStep(benchmark::State& state, const std::string& name) {
   state.SetItemsProcessed(state.iterations() * cell.batch.size());
 }
 
-void BM_ModelEval(benchmark::State& state, const std::string& name) {  // as lra/evaluate.cpp runs it
+void BM_ModelEval(benchmark::State& state, const std::string& name) {  // as lra/train/evaluate.cpp runs it
   CellModel cell(name, "eval_batch_size");
   cell.model->eval();
   c10::InferenceMode inference;

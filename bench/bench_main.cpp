@@ -7,9 +7,9 @@
 #include <cstdlib>
 #include <string>
 
-#include "lra/blas_kernels.h"
-#include "lra/environment.h"
-#include "lra/memory_allocator.h"
+#include "lra/runtime/blas_kernels.h"
+#include "lra/runtime/environment.h"
+#include "lra/runtime/memory_allocator.h"
 
 int main(int argc, char** argv) {
   lra::select_blas_kernels(argv);

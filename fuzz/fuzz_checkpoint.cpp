@@ -7,7 +7,7 @@
 #include <torch/torch.h>
 
 #include "fuzz/fuzz_support.h"
-#include "lra/checkpoint.h"
+#include "lra/train/checkpoint.h"
 
 namespace {
 

@@ -3,7 +3,7 @@
 // rest replaces it; then listops x luna-16 x smoke is resolved. The file is restored afterwards.
 #include "fuzz/fuzz_support.h"
 #include "core/atomic_file.h"
-#include "lra/config.h"
+#include "lra/config/config.h"
 
 namespace {
 

@@ -1,7 +1,7 @@
 // The --set parser: every line of the input is one "key.path=value" override, applied in order on top
 // of the shipped listops x luna-16 x smoke config (exactly what `lra train --set ...` does).
 #include "fuzz/fuzz_support.h"
-#include "lra/config.h"
+#include "lra/config/config.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<std::string> overrides;

@@ -7,12 +7,12 @@
 // used must be named (scan.unusable) or refused with one UserError line; nothing may throw otherwise.
 #include "fuzz/fuzz_support.h"
 #include "core/atomic_file.h"
-#include "lra/bench_compare.h"
-#include "lra/bench_rows.h"
-#include "lra/plot.h"
-#include "lra/report.h"
-#include "lra/run_plan.h"
-#include "lra/run_report.h"
+#include "lra/report/bench_compare.h"
+#include "lra/report/bench_rows.h"
+#include "lra/report/plot.h"
+#include "lra/report/report.h"
+#include "lra/report/run_plan.h"
+#include "lra/report/run_report.h"
 
 namespace {
 

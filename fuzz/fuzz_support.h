@@ -14,7 +14,7 @@
 #include <fstream>
 #include <string>
 
-#include "lra/config.h"
+#include "lra/config/config.h"
 #include "core/errors.h"
 
 namespace lra_fuzz {

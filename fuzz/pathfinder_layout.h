@@ -4,7 +4,7 @@
 #include <string>
 
 #include "fuzz/fuzz_support.h"
-#include "lra/config.h"
+#include "lra/config/config.h"
 #include "tasks/pathfinder/png_io.h"
 
 namespace lra_fuzz {

@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
 # The layering rule (README, "Layout"), checked on every #include of the source tree:
-#   core/   includes nothing from models/, tasks/ or lra/
-#   models/ includes only core/ (never tasks/ or lra/)
-#   tasks/  includes only core/ (never models/ or lra/)
+#   core/    includes nothing from models/, tasks/ or lra/
+#   models/  includes only core/ (never tasks/ or lra/)
+#   tasks/   includes only core/ (never models/ or lra/)
+# and inside the application (lra/), each room includes only the rooms before it:
+#   lra/config/   nothing else in lra/
+#   lra/runtime/  lra/config/
+#   lra/report/   lra/config/, lra/runtime/
+#   lra/train/    lra/config/, lra/runtime/, lra/report/
+#   lra/bench/    lra/config/, lra/runtime/, lra/report/
+#   lra/cli/      any of them (nothing includes lra/cli/ but itself)
 # Prints each violation as file:line and exits 1 if there is any.
 set -euo pipefail
 root=${1:-$(dirname "$0")/..}
@@ -23,5 +30,16 @@ check() {  # check LAYER FORBIDDEN-PREFIX...
 check core models tasks lra
 check models tasks lra
 check tasks models lra
-[ "$status" = 0 ] && echo "check_layers: core <- models, tasks <- lra: no include points the wrong way"
+check lra/config lra/runtime lra/report lra/train lra/bench lra/cli
+check lra/runtime lra/report lra/train lra/bench lra/cli
+check lra/report lra/train lra/bench lra/cli
+check lra/train lra/bench lra/cli
+check lra/bench lra/train lra/cli
+# Every application source lives in a room: a file directly in lra/ would escape the rule.
+if stray=$(find lra -maxdepth 1 -type f \( -name '*.h' -o -name '*.cpp' \) | sort) && [ -n "$stray" ]; then
+  echo "$stray"
+  echo "check_layers: application sources belong in a sub-folder of lra/ (see README, Layout)" >&2
+  status=1
+fi
+[ "$status" = 0 ] && echo "check_layers: core <- models, tasks <- lra (config <- runtime <- report <- train, bench <- cli): no include points the wrong way"
 exit "$status"

@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "lra/config.h"
+#include "lra/config/config.h"
 
 namespace lra_test {
 

@@ -10,7 +10,7 @@
 
 #include <torch/types.h>
 
-#include "lra/cell_config.h"
+#include "lra/config/cell_config.h"
 #include "models/registry.h"
 #include "core/batch.h"
 #include "core/task_info.h"

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "core/atomic_file.h"
-#include "lra/config.h"
+#include "lra/config/config.h"
 #include "tasks/registry.h"
 
 namespace lra::test {

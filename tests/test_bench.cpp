@@ -9,7 +9,7 @@
 
 #include "tests/catch_torch.h"
 
-#include "lra/bench.h"
+#include "lra/bench/bench.h"
 #include "models/cpu_gemm.h"
 #include "tests/run_support.h"
 

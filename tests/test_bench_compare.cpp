@@ -1,9 +1,9 @@
 // Before/after bench comparison and the op-profile section of `lra report`.
 #include "tests/catch_torch.h"
 
-#include "lra/bench_compare.h"
-#include "lra/plot.h"
-#include "lra/report.h"
+#include "lra/report/bench_compare.h"
+#include "lra/report/plot.h"
+#include "lra/report/report.h"
 
 using Catch::Matchers::Contains;
 

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <unistd.h>
 
-#include "lra/config.h"
+#include "lra/config/config.h"
 #include "core/errors.h"
 
 using lra::Json;

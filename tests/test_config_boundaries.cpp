@@ -12,8 +12,8 @@
 #include <map>
 #include <sstream>
 
-#include "lra/config.h"
-#include "lra/config_ranges.h"
+#include "lra/config/config.h"
+#include "lra/config/config_ranges.h"
 #include "tasks/registry.h"
 #include "tests/run_support.h"
 

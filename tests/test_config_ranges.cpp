@@ -6,8 +6,8 @@
 #include <cmath>
 #include <set>
 
-#include "lra/config.h"
-#include "lra/config_ranges.h"
+#include "lra/config/config.h"
+#include "lra/config/config_ranges.h"
 #include "core/errors.h"
 #include "models/registry.h"
 #include "tasks/registry.h"

@@ -14,8 +14,8 @@
 #include <torch/torch.h>
 
 #include "core/atomic_file.h"
-#include "lra/checkpoint.h"
-#include "lra/config.h"
+#include "lra/train/checkpoint.h"
+#include "lra/config/config.h"
 #include "tasks/registry.h"
 #include "tests/run_support.h"
 

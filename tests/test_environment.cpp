@@ -1,7 +1,7 @@
 // The environment block and version text every report and `lra --version` carry.
 #include "tests/catch_torch.h"
 
-#include "lra/environment.h"
+#include "lra/runtime/environment.h"
 
 TEST_CASE("the environment block carries version, commit, libtorch, threads, BLAS and allocator", "[environment]") {
   lra::configure_threads(2);

@@ -1,7 +1,7 @@
 // Analytic FLOP counts against hand-computed values for a tiny config.
 #include "tests/catch_torch.h"
 
-#include "lra/config.h"
+#include "lra/config/config.h"
 #include "models/attention/linear_transformer.h"
 #include "models/attention/linformer.h"
 #include "models/attention/local.h"

@@ -17,7 +17,7 @@
 #include <sstream>
 
 #include "core/atomic_file.h"
-#include "lra/config.h"
+#include "lra/config/config.h"
 #include "tasks/pathfinder/png_io.h"
 #include "tasks/registry.h"
 #include "tests/data_test_support.h"

@@ -4,7 +4,7 @@
 
 #include <torch/torch.h>
 
-#include "lra/op_profile.h"
+#include "lra/runtime/op_profile.h"
 
 TEST_CASE("op ranges aggregate into self time per name, children excluded", "[bench][profile]") {
   // thread 0: outer [0,100] containing inner [10,40] and inner [50,60]; thread 1: inner [0,5]

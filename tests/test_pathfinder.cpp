@@ -15,7 +15,7 @@
 #include <sstream>
 
 #include "core/atomic_file.h"
-#include "lra/config.h"
+#include "lra/config/config.h"
 #include "core/errors.h"
 #include "tasks/pathfinder/pathfinder.h"
 #include "tasks/pathfinder/options.h"

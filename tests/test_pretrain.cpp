@@ -8,11 +8,11 @@
 #include <torch/torch.h>
 
 #include "core/errors.h"
-#include "lra/checkpoint.h"
-#include "lra/config.h"
-#include "lra/objective.h"
-#include "lra/self_pretraining.h"
-#include "lra/trainer.h"
+#include "lra/train/checkpoint.h"
+#include "lra/config/config.h"
+#include "lra/train/objective.h"
+#include "lra/train/self_pretraining.h"
+#include "lra/train/trainer.h"
 #include "models/classifier.h"
 #include "models/masked_tokens.h"
 #include "models/registry.h"

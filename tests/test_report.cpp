@@ -1,9 +1,9 @@
 // lra report / plot: table building from hand-made run reports and bench rows.
 #include "tests/catch_torch.h"
 
-#include "lra/bench.h"
-#include "lra/plot.h"
-#include "lra/report.h"
+#include "lra/bench/bench.h"
+#include "lra/report/plot.h"
+#include "lra/report/report.h"
 
 using lra::Json;
 using Catch::Matchers::Contains;

@@ -7,9 +7,9 @@
 #include <filesystem>
 
 #include "core/atomic_file.h"
-#include "lra/report.h"
-#include "lra/run_report.h"
-#include "lra/trainer.h"
+#include "lra/report/report.h"
+#include "lra/report/run_report.h"
+#include "lra/train/trainer.h"
 #include "tests/run_support.h"
 
 namespace fs = std::filesystem;

@@ -9,9 +9,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "lra/environment.h"
-#include "lra/run_report.h"
-#include "lra/trainer.h"
+#include "lra/runtime/environment.h"
+#include "lra/report/run_report.h"
+#include "lra/train/trainer.h"
 #include "tests/run_support.h"
 
 namespace fs = std::filesystem;

@@ -6,12 +6,12 @@
 
 #include <torch/torch.h>
 
-#include "lra/data_order.h"
+#include "tasks/data_order.h"
 #include "core/errors.h"
-#include "lra/lr_schedule.h"
-#include "lra/memory_allocator.h"
-#include "lra/memory_tracker.h"
-#include "lra/step_stats.h"
+#include "lra/train/lr_schedule.h"
+#include "lra/runtime/memory_allocator.h"
+#include "lra/runtime/memory_tracker.h"
+#include "lra/runtime/step_stats.h"
 
 using Catch::Matchers::Contains;
 

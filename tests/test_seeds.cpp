@@ -7,16 +7,16 @@
 #include <filesystem>
 
 #include "core/atomic_file.h"
-#include "lra/config.h"
-#include "lra/environment.h"
-#include "lra/learning_check.h"
-#include "lra/plot.h"
-#include "lra/report.h"
-#include "lra/run_plan.h"
-#include "lra/run_report.h"
-#include "lra/seed_aggregate.h"
-#include "lra/seed_stats.h"
-#include "lra/trainer.h"
+#include "lra/config/config.h"
+#include "lra/runtime/environment.h"
+#include "lra/report/learning_check.h"
+#include "lra/report/plot.h"
+#include "lra/report/report.h"
+#include "lra/report/run_plan.h"
+#include "lra/report/run_report.h"
+#include "lra/report/seed_aggregate.h"
+#include "lra/report/seed_stats.h"
+#include "lra/train/trainer.h"
 #include "tests/run_support.h"
 
 namespace fs = std::filesystem;

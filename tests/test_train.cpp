@@ -14,10 +14,10 @@
 #include <torch/torch.h>
 
 #include "core/atomic_file.h"
-#include "lra/checkpoint.h"
-#include "lra/config.h"
-#include "lra/run_report.h"
-#include "lra/trainer.h"
+#include "lra/train/checkpoint.h"
+#include "lra/config/config.h"
+#include "lra/report/run_report.h"
+#include "lra/train/trainer.h"
 #include "tasks/registry.h"
 #include "tests/run_support.h"
 

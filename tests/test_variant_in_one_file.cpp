@@ -8,10 +8,10 @@
 
 #include <torch/nn/modules/linear.h>
 
-#include "lra/bench.h"
-#include "lra/checkpoint.h"
-#include "lra/evaluate.h"
-#include "lra/trainer.h"
+#include "lra/bench/bench.h"
+#include "lra/train/checkpoint.h"
+#include "lra/train/evaluate.h"
+#include "lra/train/trainer.h"
 #include "models/blocks/transformer_block.h"
 #include "models/classifier.h"
 #include "models/parameter_count.h"

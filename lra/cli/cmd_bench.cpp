@@ -6,9 +6,9 @@
 #include <sstream>
 
 #include "core/atomic_file.h"
-#include "lra/bench.h"
+#include "lra/bench/bench.h"
 #include "lra/cli/commands.h"
-#include "lra/environment.h"
+#include "lra/runtime/environment.h"
 #include "core/errors.h"
 
 namespace lra::cli {

@@ -4,7 +4,7 @@
 
 #include <torch/torch.h>
 
-#include "lra/checkpoint.h"
+#include "lra/train/checkpoint.h"
 #include "lra/cli/commands.h"
 #include "core/errors.h"
 #include "models/registry.h"

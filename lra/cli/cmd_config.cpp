@@ -2,8 +2,8 @@
 #include <iostream>
 
 #include "lra/cli/commands.h"
-#include "lra/cell_config.h"
-#include "lra/config.h"
+#include "lra/config/cell_config.h"
+#include "lra/config/config.h"
 
 namespace lra::cli {
 

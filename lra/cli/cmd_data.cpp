@@ -7,9 +7,9 @@
 
 #include "core/atomic_file.h"
 #include "lra/cli/commands.h"
-#include "lra/cell_config.h"
-#include "lra/config.h"
-#include "lra/seed_aggregate.h"
+#include "lra/config/cell_config.h"
+#include "lra/config/config.h"
+#include "lra/report/seed_aggregate.h"
 #include "core/errors.h"
 #include "tasks/registry.h"
 #include "tasks/summary.h"

@@ -5,11 +5,11 @@
 #include <torch/torch.h>
 
 #include "core/atomic_file.h"
-#include "lra/checkpoint.h"
+#include "lra/train/checkpoint.h"
 #include "lra/cli/commands.h"
-#include "lra/device.h"
+#include "lra/runtime/device.h"
 #include "core/errors.h"
-#include "lra/evaluate.h"
+#include "lra/train/evaluate.h"
 #include "models/registry.h"
 #include "models/state_dict.h"
 #include "tasks/registry.h"

@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "lra/cli/commands.h"
-#include "lra/environment.h"
+#include "lra/runtime/environment.h"
 #include "core/errors.h"
 
 namespace lra::cli {

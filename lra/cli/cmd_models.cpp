@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "lra/cli/commands.h"
-#include "lra/cell_config.h"
-#include "lra/config.h"
+#include "lra/config/cell_config.h"
+#include "lra/config/config.h"
 #include "models/registry.h"
 
 namespace lra::cli {

@@ -6,10 +6,10 @@
 #include <sstream>
 
 #include "lra/cli/commands.h"
-#include "lra/config.h"
+#include "lra/config/config.h"
 #include "core/errors.h"
-#include "lra/run_plan.h"
-#include "lra/run_report.h"
+#include "lra/report/run_plan.h"
+#include "lra/report/run_report.h"
 #include "models/registry.h"
 #include "tasks/registry.h"
 

@@ -3,14 +3,14 @@
 #include <iostream>
 
 #include "core/atomic_file.h"
-#include "lra/bench_compare.h"
-#include "lra/bench_rows.h"
+#include "lra/report/bench_compare.h"
+#include "lra/report/bench_rows.h"
 #include "lra/cli/commands.h"
-#include "lra/config.h"
+#include "lra/config/config.h"
 #include "core/errors.h"
-#include "lra/plot.h"
-#include "lra/report.h"
-#include "lra/run_report.h"
+#include "lra/report/plot.h"
+#include "lra/report/report.h"
+#include "lra/report/run_report.h"
 
 namespace lra::cli {
 

@@ -1,10 +1,10 @@
 // lra train: train one (task, model) cell and write its run report; lra pretrain: self-pretrain its
 // encoder with masked-token denoising (the same runner, another objective).
-#include "lra/cell_config.h"
+#include "lra/config/cell_config.h"
 #include "lra/cli/commands.h"
-#include "lra/runtime.h"
-#include "lra/self_pretraining.h"
-#include "lra/trainer.h"
+#include "lra/runtime/runtime.h"
+#include "lra/train/self_pretraining.h"
+#include "lra/train/trainer.h"
 
 namespace lra::cli {
 namespace {

@@ -4,11 +4,11 @@
 
 #include <c10/util/Exception.h>
 
-#include "lra/blas_kernels.h"
+#include "lra/runtime/blas_kernels.h"
 #include "lra/cli/commands.h"
-#include "lra/environment.h"
+#include "lra/runtime/environment.h"
 #include "core/errors.h"
-#include "lra/memory_allocator.h"
+#include "lra/runtime/memory_allocator.h"
 
 int main(int argc, char** argv) {
   lra::select_blas_kernels(argv);  // may re-execute this program once with OPENBLAS_CORETYPE set

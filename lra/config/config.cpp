@@ -1,0 +1,437 @@
+#include "lra/config/config.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <filesystem>
+
+#include "core/atomic_file.h"
+#include "lra/config/config_ranges.h"
+#include "core/errors.h"
+
+namespace lra {
+namespace fs = std::filesystem;
+
+std::string default_config_dir() {
+  if (const char* env = std::getenv("LRA_CONFIG_DIR"); env && *env) return env;
+  return std::string(LRA_SOURCE_DIR) + "/configs";
+}
+
+std::vector<std::string> list_config_names(const std::string& config_dir, const std::string& kind) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(fs::path(config_dir) / kind, ec))
+    if (entry.path().extension() == ".json") names.push_back(entry.path().stem().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+namespace {
+
+// Configs are a few levels deep; a limit keeps every recursive walk over them (merge, key paths,
+// dump) far from the stack's end whatever a file holds.
+constexpr int kMaxConfigDepth = 32;
+
+bool within_depth(const Json& node, int depth) {
+  if (!node.is_structured()) return true;
+  if (depth > kMaxConfigDepth) return false;
+  for (const auto& child : node)
+    if (!within_depth(child, depth + 1)) return false;
+  return true;
+}
+
+void check_depth(const Json& node, const std::string& source) {
+  if (!within_depth(node, 1))
+    throw UserError(source + ": nested deeper than " + std::to_string(kMaxConfigDepth) + " levels");
+}
+
+}  // namespace
+
+Json load_json_file(const std::string& path) {
+  std::string text = read_text_file(path);
+  Json doc;
+  try {
+    doc = Json::parse(text, /*cb=*/nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
+  } catch (const Json::parse_error& e) {
+    // e.what() already says "at line L, column C"; it may quote the offending bytes, hence printable.
+    std::string what = e.what();
+    auto pos = what.find("parse error");
+    throw UserError(path + ": bad JSON: " + printable(pos == std::string::npos ? what : what.substr(pos), 300));
+  }
+  check_depth(doc, path);
+  return doc;
+}
+
+namespace {
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string type_name(const Json& v) {
+  if (v.is_boolean()) return "a boolean";
+  if (v.is_number_integer()) return "an integer";
+  if (v.is_number()) return "a number";
+  if (v.is_string()) return "a string";
+  if (v.is_array()) return "an array";
+  if (v.is_object()) return "an object";
+  return "null";
+}
+
+// An integer may stand where a number is expected; nothing else changes type.
+bool same_type(const Json& expected, const Json& given) {
+  if (expected.is_number_float()) return given.is_number();
+  if (expected.is_number_integer()) return given.is_number_integer();
+  if (expected.is_array() && given.is_array()) {
+    if (expected.empty()) return true;
+    return std::all_of(given.begin(), given.end(), [&](const Json& x) { return same_type(expected.front(), x); });
+  }
+  return expected.type() == given.type();
+}
+
+bool starts_with_prefix(const std::string& path, const std::vector<std::string>& prefixes) {
+  for (const auto& prefix : prefixes)
+    if (path.rfind(prefix + ".", 0) == 0) return true;
+  return false;
+}
+
+void collect_paths(const Json& node, const std::string& prefix, std::vector<std::string>& out) {
+  if (!node.is_object()) return;
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    std::string path = prefix.empty() ? it.key() : prefix + "." + it.key();
+    out.push_back(path);
+    collect_paths(it.value(), path, out);
+  }
+}
+
+Json parse_typed_value(const std::string& key, const std::string& text, const Json& expected,
+                       const std::string& expected_source) {
+  auto fail = [&](const std::string& what) {
+    return UserError("--set " + printable(key, 100) + "=" + printable(text, 100) + ": '" + printable(key, 100) +
+                     "' expects " + what + " (as in " + expected_source + "), got '" + printable(text, 100) + "'");
+  };
+  try {
+    if (expected.is_boolean()) {
+      if (text == "true" || text == "1") return true;
+      if (text == "false" || text == "0") return false;
+      throw fail("a boolean (true/false)");
+    }
+    if (expected.is_number_integer()) {
+      size_t used = 0;
+      long long v = std::stoll(text, &used);
+      if (used != text.size()) throw fail("an integer");
+      return v;
+    }
+    if (expected.is_number_float()) {
+      size_t used = 0;
+      double v = std::stod(text, &used);
+      if (used != text.size()) throw fail("a number");
+      if (!std::isfinite(v)) throw fail("a finite number");  // JSON has no NaN/inf: the report would say null
+      return v;
+    }
+    if (expected.is_string()) return text;
+    Json parsed = Json::parse(text);  // arrays and objects as JSON
+    check_depth(parsed, "--set " + printable(key, 100));
+    if (!same_type(expected, parsed)) throw fail(type_name(expected) + " of the same element type");
+    return parsed;
+  } catch (const std::invalid_argument&) {
+    throw fail(type_name(expected));
+  } catch (const std::out_of_range&) {
+    throw fail(type_name(expected) + " in range");
+  } catch (const Json::parse_error&) {
+    throw fail(type_name(expected) + " written as JSON");
+  }
+}
+
+}  // namespace
+
+std::string nearest_key(const std::string& path, const std::vector<std::string>& candidates) {
+  std::string best;
+  size_t best_distance = SIZE_MAX;
+  const std::string head = path.substr(0, 100);  // edit distance is quadratic; keys are short
+  for (const auto& candidate : candidates) {
+    size_t d = edit_distance(head, candidate);
+    if (d < best_distance) best_distance = d, best = candidate;
+  }
+  return best;
+}
+
+LayeredConfig::LayeredConfig(Json defaults, std::string defaults_source) : value_(std::move(defaults)) {
+  if (!value_.is_object()) throw UserError(defaults_source + ": the defaults must be a JSON object");
+  for (const auto& path : key_paths()) sources_[path] = defaults_source;
+}
+
+std::vector<std::string> LayeredConfig::key_paths() const {
+  std::vector<std::string> paths;
+  collect_paths(value_, "", paths);
+  return paths;
+}
+
+std::string LayeredConfig::source_of(const std::string& path) const {
+  auto it = sources_.find(path);
+  return it == sources_.end() ? "?" : it->second;
+}
+
+void LayeredConfig::apply(const Json& layer, const std::string& source, const std::vector<std::string>& open_prefixes) {
+  if (!layer.is_object()) throw UserError(source + ": expected a JSON object at the top level");
+  merge(value_, layer, "", source, open_prefixes);
+}
+
+void LayeredConfig::merge(Json& target, const Json& layer, const std::string& prefix, const std::string& source,
+                          const std::vector<std::string>& open_prefixes) {
+  for (auto it = layer.begin(); it != layer.end(); ++it) {
+    const std::string path = prefix.empty() ? it.key() : prefix + "." + it.key();
+    if (!target.contains(it.key())) {
+      if (!starts_with_prefix(path, open_prefixes))
+        throw UserError(source + ": unknown key '" + printable(path, 100) + "' (nearest valid key: '" +
+                        nearest_key(path, key_paths()) + "')");
+      target[it.key()] = it.value();
+      std::vector<std::string> added{path};
+      collect_paths(it.value(), path, added);
+      for (const auto& p : added) sources_[p] = source;
+      continue;
+    }
+    Json& slot = target[it.key()];
+    if (slot.is_object() && it.value().is_object()) {
+      sources_[path] = source;
+      merge(slot, it.value(), path, source, open_prefixes);
+      continue;
+    }
+    if (!same_type(slot, it.value()))
+      throw UserError(source + ": key '" + printable(path, 100) + "' must be " + type_name(slot) + " (as in " + source_of(path) +
+                      "), got " + type_name(it.value()) + " " + printable(it.value().dump(), 60));
+    slot = it.value().is_number_integer() && slot.is_number_float() ? Json(it.value().get<double>()) : it.value();
+    sources_[path] = source;
+  }
+}
+
+void LayeredConfig::apply_override(const std::string& assignment) {
+  const std::string shown = printable(assignment, 200);
+  auto eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw UserError("--set '" + shown + "': expected key.path=value, e.g. --set train.lr=0.001");
+  const std::string key = assignment.substr(0, eq);
+  const std::string text = assignment.substr(eq + 1);
+  // Walk the key path through objects only (a.b.c); an array is replaced whole, written as JSON.
+  Json* slot = &value_;
+  for (size_t start = 0;;) {
+    const size_t dot = key.find('.', start);
+    const std::string part = key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (!slot->is_object() || !slot->contains(part))
+      throw UserError("--set " + shown + ": unknown key '" + printable(key, 100) + "' (nearest valid key: '" +
+                      nearest_key(key, key_paths()) + "')");
+    slot = &(*slot)[part];
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  if (slot->is_object())
+    throw UserError("--set " + shown + ": '" + printable(key, 100) + "' is a section; set one of its keys" +
+                    (slot->empty() ? "" : ", e.g. '" + printable(key, 100) + "." + printable(slot->begin().key(), 100) + "'"));
+  if (slot->is_string() && printable(text, text.size()) != text)
+    throw UserError("--set " + shown + ": '" + printable(key, 100) + "' expects printable UTF-8 text, got control bytes or bytes " +
+                    "that are not UTF-8");
+  *slot = parse_typed_value(key, text, *slot, source_of(key));
+  sources_[key] = "--set " + assignment;
+}
+
+namespace {
+
+// configs/<kind>/<name>.json; a name is a file stem there: "../models/x" must not reach another folder.
+std::string config_file(const std::string& dir, const std::string& kind, const std::string& name, const char* what) {
+  const bool plain = !name.empty() && name[0] != '.' && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+  });
+  std::string path = dir + "/" + kind + "/" + name + ".json";
+  std::error_code error;
+  if (!plain || !fs::is_regular_file(path, error)) {
+    std::string known;
+    for (const auto& n : list_config_names(dir, kind)) known += (known.empty() ? "" : ", ") + n;
+    throw UserError(std::string("unknown ") + what + " '" + printable(name, 100) + "' (known: " + known + "; files in " + dir + "/" +
+                    kind + "/)");
+  }
+  return path;
+}
+
+// A profile's top level: its sections, checked by name and shape.
+Json load_profile(const std::string& profile_file) {
+  Json profile = load_json_file(profile_file);
+  if (!profile.is_object()) throw UserError(profile_file + ": expected a JSON object at the top level");
+  for (auto it = profile.begin(); it != profile.end(); ++it) {
+    const std::string& section = it.key();
+    if (section != "description" && section != "seeds" && section != "all" && section != "tasks" &&
+        section != "models" && section != "extra_cells")
+      throw UserError(profile_file + ": unknown section '" + printable(section, 100) +
+                      "' (valid: description, seeds, all, tasks, models, extra_cells)");
+    if ((section == "tasks" || section == "models") && !it.value().is_object())
+      throw UserError(profile_file + ": section '" + section + "' must be an object {name: layer}");
+    if (section == "seeds" && (!it.value().is_number_integer() || it.value().get<int64_t>() < 1 ||
+                               it.value().get<int64_t>() > 1000))
+      throw UserError(profile_file + ": 'seeds' must be an integer in [1, 1000] (seeds per cell of run_all.sh)");
+  }
+  return profile;
+}
+
+// A model file: its config layer, plus the ranges of the model.attention keys it adds and its
+// settings per profile (both optional).
+struct ModelLayer {
+  Json layer;
+  std::vector<std::pair<std::string, ValueRange>> ranges;
+  Json profiles = Json::object();
+};
+
+ModelLayer split_model_layer(Json layer, const std::string& model_file) {
+  if (!layer.is_object()) throw UserError(model_file + ": expected a JSON object at the top level");
+  ModelLayer model;
+  if (layer.contains("ranges")) {
+    model.ranges = parse_ranges(layer["ranges"], model_file);
+    for (const auto& [key, range] : model.ranges)
+      if (key.rfind("model.attention.", 0) != 0)
+        throw UserError(model_file + ": ranges." + printable(key, 100) +
+                        ": a model file declares ranges of its own model.attention.* keys only (the others are "
+                        "in defaults.json)");
+    layer.erase("ranges");
+  }
+  if (layer.contains("profiles")) {
+    model.profiles = layer["profiles"];
+    if (!model.profiles.is_object())
+      throw UserError(model_file + ": 'profiles' must be an object {profile: layer}");
+    for (auto it = model.profiles.begin(); it != model.profiles.end(); ++it)
+      if (!it.value().is_object())
+        throw UserError(model_file + ": profiles." + printable(it.key(), 100) + " must be a layer (a JSON object)");
+    layer.erase("profiles");
+  }
+  model.layer = std::move(layer);
+  return model;
+}
+
+}  // namespace
+
+int profile_seeds(const std::string& config_dir, const std::string& profile_name) {
+  const std::string dir = config_dir.empty() ? default_config_dir() : config_dir;
+  const Json profile = load_profile(config_file(dir, "profiles", profile_name, "profile"));
+  return profile.contains("seeds") ? profile["seeds"].get<int>() : 1;
+}
+
+std::vector<ExtraCell> profile_extra_cells(const std::string& config_dir, const std::string& profile_name) {
+  const std::string dir = config_dir.empty() ? default_config_dir() : config_dir;
+  const std::string file = config_file(dir, "profiles", profile_name, "profile");
+  const Json profile = load_profile(file);
+  std::vector<ExtraCell> cells;
+  if (!profile.contains("extra_cells")) return cells;
+  const Json& list = profile["extra_cells"];
+  const std::string form = " (form: [{\"task\": T, \"model\": M, \"seeds\": K}, ...])";
+  if (!list.is_array()) throw UserError(file + ": 'extra_cells' must be a list" + form);
+  for (size_t i = 0; i < list.size(); ++i) {
+    const Json& e = list[i];
+    const std::string where = file + ": extra_cells[" + std::to_string(i) + "]";
+    if (!e.is_object() || !e.contains("task") || !e.contains("model") || !e["task"].is_string() ||
+        !e["model"].is_string())
+      throw UserError(where + " needs a string 'task' and 'model'" + form);
+    for (auto it = e.begin(); it != e.end(); ++it)
+      if (it.key() != "task" && it.key() != "model" && it.key() != "seeds")
+        throw UserError(where + ": unknown key '" + printable(it.key(), 100) + "'" + form);
+    ExtraCell cell{e["task"].get<std::string>(), e["model"].get<std::string>(), 1};
+    if (e.contains("seeds")) {
+      if (!e["seeds"].is_number_integer() || e["seeds"].get<int64_t>() < 1 || e["seeds"].get<int64_t>() > 1000)
+        throw UserError(where + ": 'seeds' must be an integer in [1, 1000]");
+      cell.seeds = e["seeds"].get<int>();
+    }
+    cells.push_back(cell);
+  }
+  return cells;
+}
+
+std::vector<std::string> profile_tasks(const std::string& config_dir, const std::string& profile_name) {
+  const std::string dir = config_dir.empty() ? default_config_dir() : config_dir;
+  const Json profile = load_profile(config_file(dir, "profiles", profile_name, "profile"));
+  std::vector<std::string> names;
+  if (profile.contains("tasks"))
+    for (auto it = profile["tasks"].begin(); it != profile["tasks"].end(); ++it) names.push_back(it.key());
+  return names;
+}
+
+std::vector<std::pair<std::string, ValueRange>> declared_ranges(const std::string& config_dir) {
+  const std::string dir = config_dir.empty() ? default_config_dir() : config_dir;
+  const Json defaults = load_json_file(dir + "/defaults.json");
+  auto ranges = parse_ranges(defaults.contains("ranges") ? defaults["ranges"] : Json::object(), dir + "/defaults.json");
+  for (const auto& name : list_config_names(dir, "models")) {
+    const std::string file = config_file(dir, "models", name, "model");
+    for (auto& range : split_model_layer(load_json_file(file), file).ranges) ranges.push_back(std::move(range));
+  }
+  return ranges;
+}
+
+Json resolve_config(const ConfigRequest& request, const Json& model_layer) {
+  const std::string dir = request.config_dir.empty() ? default_config_dir() : request.config_dir;
+  auto file_of = [&](const std::string& kind, const std::string& name, const char* what) {
+    return config_file(dir, kind, name, what);
+  };
+  const std::string task_file = file_of("tasks", request.task, "task");
+  const bool model_in_code = !model_layer.is_null();
+  const std::string model_file =
+      model_in_code ? "model '" + request.model + "' (its registry entry)" : file_of("models", request.model, "model");
+  const std::string profile_file = file_of("profiles", request.profile, "profile");
+
+  const std::string defaults_file = dir + "/defaults.json";
+  Json defaults = load_json_file(defaults_file);
+  if (!defaults.is_object()) throw UserError(defaults_file + ": expected a JSON object at the top level");
+  // The "ranges" section declares valid values; it is not itself a config key.
+  auto ranges = parse_ranges(defaults.contains("ranges") ? defaults["ranges"] : Json::object(), defaults_file);
+  defaults.erase("ranges");
+  LayeredConfig config(std::move(defaults), defaults_file);
+  config.apply(load_json_file(task_file), task_file, {"task.data", "task.generate"});
+  ModelLayer model = split_model_layer(model_in_code ? model_layer : load_json_file(model_file), model_file);
+  for (auto& range : model.ranges) ranges.push_back(std::move(range));
+  config.apply(model.layer, model_file, {"model.attention"});
+
+  // A profile has sections: "all" (every cell), "tasks": {task: ...}, "models": {model: ...}, and
+  // "seeds" (seeds per cell of run_all.sh; not part of a single run's config).
+  const Json profile = load_profile(profile_file);
+  if (profile.contains("all")) config.apply(profile["all"], profile_file + " (all)");
+  if (profile.contains("tasks") && profile["tasks"].contains(request.task))
+    config.apply(profile["tasks"][request.task], profile_file + " (tasks." + request.task + ")");
+  if (profile.contains("models") && profile["models"].contains(request.model))
+    config.apply(profile["models"][request.model], profile_file + " (models." + request.model + ")");
+  if (model.profiles.contains(request.profile))
+    config.apply(model.profiles[request.profile], model_file + " (profiles." + request.profile + ")");
+
+  for (const auto& assignment : request.overrides) config.apply_override(assignment);
+
+  Json resolved = config.value();
+  for (const char* section : {"task", "model"})
+    if (!resolved.contains(section) || !resolved[section].is_object())
+      throw UserError(defaults_file + ": '" + section + "' must be a section (a JSON object)");
+  resolved["task"]["name"] = request.task;
+  resolved["model"]["name"] = request.model;
+  resolved["profile"] = request.profile;
+  validate_config(resolved, ranges, [&](const std::string& key) { return config.source_of(key); });
+  return resolved;
+}
+
+std::string first_difference(const Json& a, const Json& b, const std::string& prefix) {
+  if (a.is_object() && b.is_object()) {
+    for (auto it = a.begin(); it != a.end(); ++it) {
+      const std::string path = prefix.empty() ? it.key() : prefix + "." + it.key();
+      if (!b.contains(it.key())) return path;
+      std::string diff = first_difference(it.value(), b[it.key()], path);
+      if (!diff.empty()) return diff;
+    }
+    for (auto it = b.begin(); it != b.end(); ++it)
+      if (!a.contains(it.key())) return prefix.empty() ? it.key() : prefix + "." + it.key();
+    return "";
+  }
+  return a == b ? "" : (prefix.empty() ? "(root)" : prefix);
+}
+
+}  // namespace lra
