@@ -15,18 +15,18 @@ namespace lra {
 const std::vector<TaskEntry>& task_registry() {
   static const std::vector<TaskEntry> tasks{
       {"listops", "ListOps: nested MIN/MAX/MED/SM expressions, 10 classes (generator = the LRA algorithm)",
-       load_listops, generate_listops},
+       load_listops, generate_listops, "ListOps", true},
       {"text", "Text: IMDB reviews as bytes, 2 classes (generator = a synthetic substitute: scattered cue words)",
-       load_text, generate_text},
+       load_text, generate_text, "Text", true},
       {"retrieval",
        "Retrieval: AAN document pairs as bytes, 2 classes (generator = a synthetic substitute: shared latent topic)",
-       load_retrieval, generate_retrieval},
+       load_retrieval, generate_retrieval, "Retrieval", true},
       {"image", "Image: CIFAR-10 as 1024 grayscale pixels, 10 classes (generator = Fashion-MNIST as a substitute)",
-       load_image, generate_image},
+       load_image, generate_image, "Image", true},
       {"pathfinder", "Pathfinder-32: are the two dots joined by one path? 2 classes (generator = Linsley et al.)",
-       load_pathfinder, generate_pathfinder},
+       load_pathfinder, generate_pathfinder, "Pathfinder", true},
       {"pathx", "Path-X: Pathfinder at 128x128 (16384 pixels), 2 classes (generator = Linsley et al.)",
-       load_pathfinder, generate_pathfinder},
+       load_pathfinder, generate_pathfinder, "Path-X", false},
   };
   return tasks;
 }

@@ -27,6 +27,8 @@ struct TaskEntry {
   std::string description;
   TaskLoader load;
   TaskGenerator generate;  // may be empty when the task cannot be generated offline
+  std::string title;       // as tables print it ("ListOps")
+  bool lra_column = false; // one of the five columns of the LRA table, and of its average
 };
 
 const std::vector<TaskEntry>& task_registry();

@@ -1,5 +1,5 @@
 #pragma once
-// Helpers for the task data tests: a fresh temp folder per test, whole-file read/write, the resolved
+// Helpers for the task data tests: whole-file read/write, the resolved
 // task section of a shipped config, and a snapshot of every file under a folder (for determinism).
 #include <filesystem>
 #include <fstream>
@@ -12,15 +12,9 @@
 #include <nlohmann/json.hpp>
 
 #include "lra/config/config.h"
+#include "scratch.h"
 
-namespace lra_test {
-
-inline std::string fresh_dir(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / ("lra_data_test_" + std::to_string(::getpid()) + "_" + name);
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir.string();
-}
+namespace lra::test {
 
 inline void write_file(const std::string& path, const std::string& bytes) {
   std::filesystem::create_directories(std::filesystem::path(path).parent_path());
@@ -57,4 +51,4 @@ std::string document_bytes(const DatasetT& data, size_t d) {
   return bytes;
 }
 
-}  // namespace lra_test
+}  // namespace lra::test

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace lra_test {
+namespace lra::test {
 
 // Evaluates a token sequence (ids 1..15) with an explicit stack; also counts the parenthesis pairs the
 // official string must carry (an operator with k arguments is k + 1 nested pairs).
@@ -61,4 +61,4 @@ inline Evaluation evaluate(const uint16_t* tokens, int64_t n) {
   return result;
 }
 
-}  // namespace lra_test
+}  // namespace lra::test

@@ -11,17 +11,10 @@
 
 #include "core/atomic_file.h"
 #include "lra/config/config.h"
+#include "scratch.h"
 #include "tasks/registry.h"
 
 namespace lra::test {
-
-// A fresh, empty folder under the temp dir, unique to this test process.
-inline std::filesystem::path scratch(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / ("lra_test_" + name + "_" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
 
 // Smoke-size ListOps generated once per test process.
 inline const std::string& smoke_listops_data() {
@@ -36,16 +29,15 @@ inline const std::string& smoke_listops_data() {
 
 inline Json read_json(const std::filesystem::path& path) { return Json::parse(read_text_file(path.string())); }
 
-// Starts `lra args...` with extra environment entries ("K=V") and stderr redirected to a file.
+// Starts `lra args...` with extra environment entries ("K=V"), stderr and (optionally) stdout
+// redirected to files.
 inline pid_t spawn_lra(const std::vector<std::string>& args, const std::vector<std::string>& env = {},
-                       const std::string& stderr_file = "") {
+                       const std::string& stderr_file = "", const std::string& stdout_file = "") {
   pid_t pid = fork();
   if (pid == 0) {
     for (const auto& e : env) putenv(const_cast<char*>(e.c_str()));
-    if (!stderr_file.empty()) {
-      int fd = open(stderr_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      dup2(fd, 2);
-    }
+    for (const auto& [file, fd] : {std::pair<const std::string&, int>{stderr_file, 2}, {stdout_file, 1}})
+      if (!file.empty()) dup2(open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644), fd);
     std::vector<char*> argv{const_cast<char*>(LRA_BINARY)};
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
@@ -71,18 +63,8 @@ struct CapturedRun {
 };
 inline CapturedRun capture_lra(const std::vector<std::string>& args, const std::filesystem::path& capture_dir) {
   const std::string out_path = (capture_dir / "stdout").string(), err_path = (capture_dir / "stderr").string();
-  pid_t pid = fork();
-  if (pid == 0) {
-    ::dup2(::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644), 1);
-    ::dup2(::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644), 2);
-    std::vector<char*> argv{const_cast<char*>(LRA_BINARY)};
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(LRA_BINARY, argv.data());
-    _exit(127);
-  }
   CapturedRun run;
-  run.code = wait_for(pid);
+  run.code = wait_for(spawn_lra(args, {}, err_path, out_path));
   run.out = read_text_file(out_path);
   run.err = read_text_file(err_path);
   return run;

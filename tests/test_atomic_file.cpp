@@ -7,23 +7,18 @@
 #include <unistd.h>
 
 #include "core/atomic_file.h"
+#include "scratch.h"
 
 namespace fs = std::filesystem;
 
 namespace {
-fs::path fresh_dir(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / ("lra_atomic_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
 size_t entries_in(const fs::path& dir) {
   return static_cast<size_t>(std::distance(fs::directory_iterator(dir), fs::directory_iterator{}));
 }
 }  // namespace
 
 TEST_CASE("write_json_atomically writes the document and creates parent folders", "[atomic]") {
-  fs::path dir = fresh_dir("json");
+  fs::path dir = lra::test::scratch("json");
   std::string path = (dir / "a" / "b" / "report.json").string();
   lra::write_json_atomically(path, {{"status", "ok"}, {"n", 3}});
   CHECK(nlohmann::json::parse(lra::read_text_file(path))["n"] == 3);
@@ -31,7 +26,7 @@ TEST_CASE("write_json_atomically writes the document and creates parent folders"
 }
 
 TEST_CASE("a writer that fails leaves the old file intact and no temp file", "[atomic]") {
-  fs::path dir = fresh_dir("fail");
+  fs::path dir = lra::test::scratch("fail");
   std::string path = (dir / "r.json").string();
   lra::write_text_atomically(path, "old");
   CHECK_THROWS(lra::write_atomically(path, [](const std::string& temp) {
@@ -43,7 +38,7 @@ TEST_CASE("a writer that fails leaves the old file intact and no temp file", "[a
 }
 
 TEST_CASE("replacing a file is all-or-nothing for readers", "[atomic]") {
-  fs::path dir = fresh_dir("replace");
+  fs::path dir = lra::test::scratch("replace");
   std::string path = (dir / "latest.json").string();
   for (int i = 0; i < 50; ++i) {
     lra::write_json_atomically(path, {{"i", i}, {"payload", std::string(10000, 'x')}});
@@ -53,7 +48,7 @@ TEST_CASE("replacing a file is all-or-nothing for readers", "[atomic]") {
 }
 
 TEST_CASE("stale temp files of dead writers are removed, those of live ones stay", "[atomic]") {
-  fs::path dir = fresh_dir("stale");
+  fs::path dir = lra::test::scratch("stale");
   pid_t dead = fork();
   if (dead == 0) _exit(0);
   waitpid(dead, nullptr, 0);  // a pid that no longer runs (reuse within the test is vanishingly rare)

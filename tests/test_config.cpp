@@ -8,6 +8,7 @@
 
 #include "lra/config/config.h"
 #include "core/errors.h"
+#include "scratch.h"
 
 using lra::Json;
 using Catch::Matchers::Contains;
@@ -17,11 +18,6 @@ lra::LayeredConfig small_config() {
   return lra::LayeredConfig(Json::parse(R"({"model": {"layers": 2, "dropout": 0.1, "norm": "post",
       "tie": false, "sizes": [1, 2], "attention": {}}, "train": {"lr": 0.001}})"),
                             "defaults.json");
-}
-std::string temp_dir() {
-  auto dir = std::filesystem::temp_directory_path() / ("lra_config_test_" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  return dir.string();
 }
 }  // namespace
 
@@ -97,14 +93,14 @@ TEST_CASE("every --set error class is one clear UserError", "[config]") {
 }
 
 TEST_CASE("bad JSON names the file, line and column", "[config]") {
-  std::string path = temp_dir() + "/bad.json";
+  std::string path = lra::test::scratch("config").string() + "/bad.json";
   std::ofstream(path) << "{\n  \"a\": 1,\n  \"b\": \n}\n";
   CHECK_THROWS_WITH(lra::load_json_file(path), Contains(path) && Contains("bad JSON") && Contains("line 4"));
-  CHECK_THROWS_WITH(lra::load_json_file(temp_dir() + "/missing.json"), Contains("cannot read"));
+  CHECK_THROWS_WITH(lra::load_json_file(lra::test::scratch("config").string() + "/missing.json"), Contains("cannot read"));
 }
 
 TEST_CASE("comments are allowed in config files", "[config]") {
-  std::string path = temp_dir() + "/commented.json";
+  std::string path = lra::test::scratch("config").string() + "/commented.json";
   std::ofstream(path) << "// why\n{ \"a\": 1 // because\n}\n";
   CHECK(lra::load_json_file(path)["a"] == 1);
 }
@@ -148,7 +144,7 @@ TEST_CASE("unknown task, model and profile names list the known ones", "[config]
 }
 
 TEST_CASE("a profile with an unknown section is rejected", "[config]") {
-  std::string dir = temp_dir() + "/configs";
+  std::string dir = lra::test::scratch("config").string() + "/configs";
   std::filesystem::create_directories(dir);
   std::filesystem::copy(lra::default_config_dir(), dir,
                         std::filesystem::copy_options::recursive | std::filesystem::copy_options::overwrite_existing);

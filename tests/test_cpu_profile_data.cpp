@@ -22,7 +22,7 @@
 namespace {
 
 nlohmann::json cpu_task(const std::string& task, const std::vector<std::string>& overrides) {
-  return lra_test::task_config(task, "cpu", overrides);
+  return lra::test::task_config(task, "cpu", overrides);
 }
 
 // The best accuracy any threshold on one number per example reaches (either direction): how much a
@@ -77,13 +77,13 @@ std::pair<int, int> topic_of(const std::string& text) {
 }  // namespace
 
 TEST_CASE("cpu-profile ListOps: no class dominates and every label is the expression's value", "[data][cpu]") {
-  const std::string root = lra_test::fresh_dir("cpu_listops");
+  const std::string root = lra::test::scratch("cpu_listops").string();
   const auto task = cpu_task("listops", {"task.generate.train=400", "task.generate.val=50", "task.generate.test=50"});
   lra::generate_listops(root, task, 1);
   const auto splits = lra::load_listops(root, task);
   std::map<int, int> counts;
   for (size_t i = 0; i < splits.train.size(); ++i) {
-    const auto e = lra_test::evaluate(splits.train.document(i), splits.train.document_length(i));
+    const auto e = lra::test::evaluate(splits.train.document(i), splits.train.document_length(i));
     REQUIRE(e.well_formed);
     CHECK(e.value == splits.train.labels[i]);
     ++counts[splits.train.labels[i]];
@@ -96,7 +96,7 @@ TEST_CASE("cpu-profile ListOps: no class dominates and every label is the expres
 }
 
 TEST_CASE("cpu-profile Text: balanced, labelled by the majority cue class, and length says nothing", "[data][cpu]") {
-  const std::string root = lra_test::fresh_dir("cpu_text");
+  const std::string root = lra::test::scratch("cpu_text").string();
   const auto task = cpu_task("text", {"task.generate.train=400", "task.generate.test=100"});
   lra::generate_text(root, task, 1);
   const auto splits = lra::load_text(root, task);
@@ -105,7 +105,7 @@ TEST_CASE("cpu-profile Text: balanced, labelled by the majority cue class, and l
   const int min_margin = task["generate"]["min_margin"].get<int>();
   for (const lra::Dataset* split : {&splits.train, &splits.val, &splits.test})
     for (size_t i = 0; i < split->size(); ++i) {
-      const std::string text = lra_test::document_bytes(*split, i);
+      const std::string text = lra::test::document_bytes(*split, i);
       const int good = count_words(text, lra::text_cue_words(1)), bad = count_words(text, lra::text_cue_words(0));
       INFO(text);
       CHECK(std::abs(good - bad) >= min_margin);
@@ -119,7 +119,7 @@ TEST_CASE("cpu-profile Text: balanced, labelled by the majority cue class, and l
 
 TEST_CASE("cpu-profile Retrieval: a matching task of two documents that neither document decides alone",
           "[data][cpu]") {
-  const std::string root = lra_test::fresh_dir("cpu_retrieval");
+  const std::string root = lra::test::scratch("cpu_retrieval").string();
   const auto task = cpu_task("retrieval", {"task.generate.train=1200", "task.generate.val=50", "task.generate.test=50"});
   lra::generate_retrieval(root, task, 1);
   const auto splits = lra::load_retrieval(root, task);
@@ -130,8 +130,8 @@ TEST_CASE("cpu-profile Retrieval: a matching task of two documents that neither 
   std::map<int, std::pair<int, int>> by_first, by_second;
   int64_t positives = 0;
   for (size_t i = 0; i < train.size(); ++i) {
-    const auto [t1, n1] = topic_of(lra_test::document_bytes(train, 2 * i));
-    const auto [t2, n2] = topic_of(lra_test::document_bytes(train, 2 * i + 1));
+    const auto [t1, n1] = topic_of(lra::test::document_bytes(train, 2 * i));
+    const auto [t2, n2] = topic_of(lra::test::document_bytes(train, 2 * i + 1));
     REQUIRE(t1 >= 0);
     REQUIRE(t2 >= 0);
     for (int n : {n1, n2}) {  // the density that makes the substitute learnable at 256 bytes
@@ -183,7 +183,7 @@ TEST_CASE("cpu-profile Pathfinder: balanced, and only the second marker differs 
     CHECK(differing <= 2 * box * box);
   }
 
-  const std::string root = lra_test::fresh_dir("cpu_pathfinder");
+  const std::string root = lra::test::scratch("cpu_pathfinder").string();
   lra::generate_pathfinder(root, task, 1);
   const auto splits = lra::load_pathfinder(root, task);
   std::vector<std::pair<double, int>> brightness;
@@ -203,11 +203,9 @@ TEST_CASE("cpu-profile Pathfinder: balanced, and only the second marker differs 
 
 TEST_CASE("cpu-profile Image: every class about a tenth of each split, from real Fashion-MNIST pixels",
           "[data][cpu]") {
-  if (!std::filesystem::exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")) {
-    WARN("Fashion-MNIST not installed (scripts/setup.sh installs dataset-fashion-mnist); skipped");
-    return;
-  }
-  const std::string root = lra_test::fresh_dir("cpu_image");
+  if (!std::filesystem::exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"))
+    FAIL("Fashion-MNIST is not installed: run scripts/setup.sh (installs dataset-fashion-mnist)");
+  const std::string root = lra::test::scratch("cpu_image").string();
   const auto task = cpu_task("image", {"task.generate.train=1000", "task.generate.test=300",
                                        "task.data.val_examples=100", "task.data.train_limit=0",
                                        "task.data.test_limit=0"});

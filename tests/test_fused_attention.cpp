@@ -57,10 +57,9 @@ void check_close(const Result& a, const Result& b) {
 }  // namespace
 
 TEST_CASE("fused attention equals the unfused ops, forward and backward", "[models][attention][fused]") {
-  if (!lra::cpu_gemm_available()) {
-    WARN("this build has no cblas: the fused CPU kernels are not built");
-    return;
-  }
+  if (!lra::cpu_gemm_available())
+    FAIL("this build has no cblas, so the fused CPU kernels are not built: run scripts/setup.sh (installs "
+         "libopenblas-dev) and rebuild");
   // The last shape has 1100 keys: 128 queries per block, so 3 blocks per head accumulate dk and dv.
   for (const Shape x : {Shape{2, 3, 5, 9, 4}, Shape{3, 2, 17, 6, 8}, Shape{1, 2, 300, 1100, 8}}) {
     for (double p : {0.0, 0.3}) {
@@ -81,10 +80,9 @@ TEST_CASE("fused attention equals the unfused ops, forward and backward", "[mode
 }
 
 TEST_CASE("fused attention: masked keys, all-masked samples, evaluation", "[models][attention][fused]") {
-  if (!lra::cpu_gemm_available()) {
-    WARN("this build has no cblas: the fused CPU kernels are not built");
-    return;
-  }
+  if (!lra::cpu_gemm_available())
+    FAIL("this build has no cblas, so the fused CPU kernels are not built: run scripts/setup.sh (installs "
+         "libopenblas-dev) and rebuild");
   const Shape x{3, 2, 6, 7, 4};
   SECTION("a sample with every key masked gets zero output and zero gradients, no NaN") {
     const auto fused = run(lra::fused_attention, x, {7, 0, 3}, 0.0, true);
@@ -107,10 +105,9 @@ TEST_CASE("fused attention: masked keys, all-masked samples, evaluation", "[mode
 }
 
 TEST_CASE("dot_product_attention picks the fused kernel only where it applies", "[models][attention][fused]") {
-  if (!lra::cpu_gemm_available()) {
-    WARN("this build has no cblas: the fused CPU kernels are not built");
-    return;
-  }
+  if (!lra::cpu_gemm_available())
+    FAIL("this build has no cblas, so the fused CPU kernels are not built: run scripts/setup.sh (installs "
+         "libopenblas-dev) and rebuild");
   const auto q = torch::randn({1, 1, 2, 4});
   {
     FusedAttentionSwitch on(true);

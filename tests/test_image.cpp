@@ -14,8 +14,7 @@
 #include "tasks/image/image.h"
 
 using Catch::Matchers::Contains;
-using lra_test::fresh_dir;
-using lra_test::write_file;
+using lra::test::write_file;
 
 namespace {
 
@@ -61,7 +60,7 @@ std::string gunzip(const std::string& path) {
 }  // namespace
 
 TEST_CASE("the Image loader applies TF's grayscale formula to a crafted CIFAR record", "[data][image]") {
-  const std::string root = fresh_dir("image_gray");
+  const std::string root = lra::test::scratch("image_gray").string();
   write_batches(root, 2);
   // Test record: pixel i has R = i % 256, G = (3i + 7) % 256, B = (5i + 11) % 256; pixel 0 pure red etc.
   auto rgb = [](int i) -> std::array<uint8_t, 3> {
@@ -72,7 +71,7 @@ TEST_CASE("the Image loader applies TF's grayscale formula to a crafted CIFAR re
     return {static_cast<uint8_t>(i % 256), static_cast<uint8_t>((3 * i + 7) % 256), static_cast<uint8_t>((5 * i + 11) % 256)};
   };
   write_file(root + "/cifar-10-batches-bin/test_batch.bin", record(7, rgb));
-  const auto splits = lra::load_image(root, lra_test::task_config("image", "paper", {"task.data.val_examples=2"}));
+  const auto splits = lra::load_image(root, lra::test::task_config("image", "paper", {"task.data.val_examples=2"}));
   REQUIRE(splits.test.size() == 1);
   CHECK(splits.test.labels[0] == 7);
   REQUIRE(splits.test.document_length(0) == 1024);
@@ -94,7 +93,7 @@ TEST_CASE("the Image loader applies TF's grayscale formula to a crafted CIFAR re
 }
 
 TEST_CASE("the Image loader mean-pools with task.data.downsample", "[data][image]") {
-  const std::string root = fresh_dir("image_pool");
+  const std::string root = lra::test::scratch("image_pool").string();
   write_batches(root, 2);
   // 2x2 block at the top-left: gray 10, 20, 30, 41 -> mean 25.25 -> 25 (R = G = B keeps gray = value).
   auto rgb = [](int i) -> std::array<uint8_t, 3> {
@@ -105,20 +104,20 @@ TEST_CASE("the Image loader mean-pools with task.data.downsample", "[data][image
   };
   write_file(root + "/cifar-10-batches-bin/test_batch.bin", record(1, rgb));
   const auto splits =
-      lra::load_image(root, lra_test::task_config("image", "paper", {"task.data.downsample=2", "task.data.val_examples=2"}));
+      lra::load_image(root, lra::test::task_config("image", "paper", {"task.data.downsample=2", "task.data.val_examples=2"}));
   REQUIRE(splits.test.document_length(0) == 256);
   CHECK(splits.test.document(0)[0] == 25 + 1);
   CHECK(splits.test.document(0)[1] == 200 + 1);
   CHECK(lra::data::mean_pool(std::vector<uint8_t>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}.data(), 4, 4) ==
         std::vector<uint8_t>{9});  // 136 / 16 = 8.5 rounds half up
-  CHECK_THROWS_WITH(lra::load_image(root, lra_test::task_config("image", "paper", {"task.data.downsample=3"})),
+  CHECK_THROWS_WITH(lra::load_image(root, lra::test::task_config("image", "paper", {"task.data.downsample=3"})),
                     Contains("downsample must divide 32"));
 }
 
 TEST_CASE("the Image train/val split is a seeded partition of the training batches", "[data][image]") {
-  const std::string root = fresh_dir("image_split");
+  const std::string root = lra::test::scratch("image_split").string();
   write_batches(root, 4);  // 20 training images
-  const auto task = lra_test::task_config("image", "paper", {"task.data.val_examples=5"});
+  const auto task = lra::test::task_config("image", "paper", {"task.data.val_examples=5"});
   const auto a = lra::load_image(root, task), b = lra::load_image(root, task);
   CHECK(a.train.size() == 15);
   CHECK(a.val.size() == 5);
@@ -126,15 +125,15 @@ TEST_CASE("the Image train/val split is a seeded partition of the training batch
   std::set<std::string> all(a.train.ids.begin(), a.train.ids.end());
   all.insert(a.val.ids.begin(), a.val.ids.end());
   CHECK(all.size() == 20);
-  const auto other = lra::load_image(root, lra_test::task_config("image", "paper", {"task.data.val_examples=5",
+  const auto other = lra::load_image(root, lra::test::task_config("image", "paper", {"task.data.val_examples=5",
                                                                                     "task.data.split_seed=43"}));
   CHECK(other.val.ids != a.val.ids);
-  CHECK_THROWS_WITH(lra::load_image(root, lra_test::task_config("image")), Contains("val_examples must be in 1..19"));
+  CHECK_THROWS_WITH(lra::load_image(root, lra::test::task_config("image")), Contains("val_examples must be in 1..19"));
 }
 
 TEST_CASE("every kind of bad Image input is one UserError naming file:byte and the fix", "[data][image]") {
-  const std::string root = fresh_dir("image_bad");
-  const auto task = lra_test::task_config("image", "paper", {"task.data.val_examples=2"});
+  const std::string root = lra::test::scratch("image_bad").string();
+  const auto task = lra::test::task_config("image", "paper", {"task.data.val_examples=2"});
   const std::string batch3 = root + "/cifar-10-batches-bin/data_batch_3.bin";
   write_batches(root, 2);
   write_file(batch3, plain_record(1, 0) + plain_record(2, 0).substr(0, 3000));
@@ -151,18 +150,16 @@ TEST_CASE("every kind of bad Image input is one UserError naming file:byte and t
 
 TEST_CASE("the Image generator writes real Fashion-MNIST pixels as CIFAR-10 batches", "[data][image]") {
   const std::string fashion = "/usr/share/datasets/fashion-mnist";
-  if (!std::filesystem::exists(fashion + "/train-images-idx3-ubyte.gz")) {
-    WARN("Fashion-MNIST not installed (scripts/setup.sh installs dataset-fashion-mnist); skipped");
-    return;
-  }
-  const std::string root = fresh_dir("image_generate"), again = fresh_dir("image_generate_again");
-  const auto task = lra_test::task_config("image", "paper",
+  if (!std::filesystem::exists(fashion + "/train-images-idx3-ubyte.gz"))
+    FAIL("Fashion-MNIST is not installed: run scripts/setup.sh (installs dataset-fashion-mnist)");
+  const std::string root = lra::test::scratch("image_generate").string(), again = lra::test::scratch("image_generate_again").string();
+  const auto task = lra::test::task_config("image", "paper",
                                           {"task.generate.train=50", "task.generate.test=10", "task.data.val_examples=5"});
   lra::generate_image(root, task, 1);
   lra::generate_image(again, task, 1);
-  CHECK(lra_test::snapshot(root) == lra_test::snapshot(again));
-  CHECK(lra_test::read_file(root + "/cifar-10-batches-bin/data_batch_1.bin").size() == 10 * 3073);
-  const auto dataset = nlohmann::json::parse(lra_test::read_file(root + "/cifar-10-batches-bin/DATASET.json"));
+  CHECK(lra::test::snapshot(root) == lra::test::snapshot(again));
+  CHECK(lra::test::read_file(root + "/cifar-10-batches-bin/data_batch_1.bin").size() == 10 * 3073);
+  const auto dataset = nlohmann::json::parse(lra::test::read_file(root + "/cifar-10-batches-bin/DATASET.json"));
   CHECK(dataset["substitute"] == true);
 
   const std::string images = gunzip(fashion + "/train-images-idx3-ubyte.gz");

@@ -31,7 +31,7 @@ void write_gz(const std::string& path, const std::string& text) {
 // Documentation/ with: <folder>/g<k>/d<i>.rst for each folder, k < groups, i < per_group; document i
 // links to i + 1 of its group (alternately by :doc:, :ref: through an anchor, and a Documentation/ path).
 std::string fixture_corpus(const std::string& name, const std::vector<std::string>& folders, int groups, int per_group) {
-  const std::string root = lra_test::fresh_dir(name) + "/Documentation";
+  const std::string root = lra::test::scratch(name).string() + "/Documentation";
   for (const auto& folder : folders)
     for (int g = 0; g < groups; ++g)
       for (int i = 0; i < per_group; ++i) {
@@ -48,10 +48,10 @@ std::string fixture_corpus(const std::string& name, const std::vector<std::strin
         }
         text += "\n\n.. toctree::\n   :maxdepth: 1\n\n   " + std::string("other") + "\n\nClosing words. " + kFiller;
         if (i % 2) write_gz(root + "/" + id + ".rst.gz", text);
-        else lra_test::write_file(root + "/" + id + ".rst", text);
+        else lra::test::write_file(root + "/" + id + ".rst", text);
       }
   // A translation links everywhere and must be ignored.
-  lra_test::write_file(root + "/translations/it/" + folders[0] + "/g0/d0.rst", ":doc:`/" + folders[0] + "/g0/d2` " + kFiller);
+  lra::test::write_file(root + "/translations/it/" + folders[0] + "/g0/d0.rst", ":doc:`/" + folders[0] + "/g0/d2` " + kFiller);
   return root;
 }
 
@@ -111,8 +111,8 @@ TEST_CASE("kernel-docs: the corpus reader resolves links, skips translations/ an
 TEST_CASE("kernel-docs Retrieval: balanced linked/unlinked pairs, split by folder, readable as AAN TSV",
           "[data][kernel-docs][retrieval]") {
   const std::string corpus_root = fixture_corpus("kd_retrieval_corpus", {"driver-api"}, 10, 6);
-  const std::string root = lra_test::fresh_dir("kd_retrieval");
-  const auto task = lra_test::task_config(
+  const std::string root = lra::test::scratch("kd_retrieval").string();
+  const auto task = lra::test::task_config(
       "retrieval", "smoke",
       {"task.generate.source=kernel-docs", "task.generate.kernel_docs_dir=" + corpus_root,
        "task.generate.min_bytes=100", "task.generate.max_bytes=3000", "task.data.train_limit=0",
@@ -138,7 +138,7 @@ TEST_CASE("kernel-docs Retrieval: balanced linked/unlinked pairs, split by folde
         documents_of_split[split_index].insert(d);
       }
       for (size_t doc : {2 * i, 2 * i + 1}) {
-        const std::string text = lra_test::document_bytes(*split, doc);
+        const std::string text = lra::test::document_bytes(*split, doc);
         CHECK_THAT(text, !Contains(":doc:") && !Contains(":ref:") && !Contains("Documentation/") &&
                              !Contains("anchor-") && !Contains("\n"));
       }
@@ -147,7 +147,7 @@ TEST_CASE("kernel-docs Retrieval: balanced linked/unlinked pairs, split by folde
     CHECK(positives * 2 == static_cast<int64_t>(split->size()));
     ++split_index;
   }
-  const auto dataset = nlohmann::json::parse(lra_test::read_file(root + "/tsv_data/DATASET.json"));
+  const auto dataset = nlohmann::json::parse(lra::test::read_file(root + "/tsv_data/DATASET.json"));
   CHECK(dataset["substitute"] == true);
   CHECK(dataset["real_text"] == true);
   CHECK_THAT(dataset["source"].get<std::string>(), Contains("linux-doc-6.1"));
@@ -169,8 +169,8 @@ TEST_CASE("kernel-docs Retrieval: balanced linked/unlinked pairs, split by folde
 TEST_CASE("kernel-docs Text: user-facing vs kernel-internal folders, balanced, split by folder",
           "[data][kernel-docs][text]") {
   const std::string corpus_root = fixture_corpus("kd_text_corpus", {"admin-guide", "driver-api"}, 10, 3);
-  const std::string root = lra_test::fresh_dir("kd_text");
-  const auto task = lra_test::task_config(
+  const std::string root = lra::test::scratch("kd_text").string();
+  const auto task = lra::test::task_config(
       "text", "smoke",
       {"task.generate.source=kernel-docs", "task.generate.kernel_docs_dir=" + corpus_root, "task.generate.min_bytes=100",
        "task.generate.max_bytes=3000", "task.generate.kernel_docs_positive=admin-guide",
@@ -192,13 +192,13 @@ TEST_CASE("kernel-docs Text: user-facing vs kernel-internal folders, balanced, s
       INFO(id << " = " << doc);
       CHECK(split->labels[i] == (doc.rfind("admin-guide/", 0) == 0 ? 1 : 0));
       CHECK(group_split.emplace(lra::data::document_group(doc), split_name).first->second == split_name);
-      CHECK_THAT(lra_test::document_bytes(*split, i), !Contains("Documentation/") && !Contains(":doc:"));
+      CHECK_THAT(lra::test::document_bytes(*split, i), !Contains("Documentation/") && !Contains(":doc:"));
       positives += split->labels[i];
     }
     CHECK(positives * 2 == static_cast<int64_t>(split->size()));
   }
-  const auto bad = lra_test::task_config(
+  const auto bad = lra::test::task_config(
       "text", "smoke", {"task.generate.source=kernel-docs", "task.generate.kernel_docs_dir=" + corpus_root,
                         "task.generate.kernel_docs_positive=driver-api", "task.generate.kernel_docs_negative=driver-api"});
-  CHECK_THROWS_WITH(lra::generate_text(lra_test::fresh_dir("kd_text_bad"), bad, 1), Contains("in both"));
+  CHECK_THROWS_WITH(lra::generate_text(lra::test::scratch("kd_text_bad").string(), bad, 1), Contains("in both"));
 }

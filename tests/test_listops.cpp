@@ -11,10 +11,9 @@
 #include "tasks/listops/listops.h"
 
 using Catch::Matchers::Contains;
-using lra_test::fresh_dir;
-using lra_test::write_file;
-using lra_test::evaluate;
-using lra_test::Evaluation;
+using lra::test::write_file;
+using lra::test::evaluate;
+using lra::test::Evaluation;
 
 namespace {
 
@@ -29,9 +28,9 @@ const std::string kValid = "Source\tTarget\n( ( ( [MAX 2 ) 9 ) ] )\t9\n( ( ( [SM
 }  // namespace
 
 TEST_CASE("the ListOps loader reads the official TSV with the official tokenisation", "[data][listops]") {
-  const std::string root = fresh_dir("listops_load");
+  const std::string root = lra::test::scratch("listops_load").string();
   write_listops(root, kValid, kValid, kValid);
-  const auto splits = lra::load_listops(root, lra_test::task_config("listops"));
+  const auto splits = lra::load_listops(root, lra::test::task_config("listops"));
   REQUIRE(splits.train.size() == 2);
   // [MAX=2, digit d = d + 6, X = 5; parentheses dropped
   const std::vector<uint16_t> first(splits.train.document(0), splits.train.document(0) + splits.train.document_length(0));
@@ -45,16 +44,16 @@ TEST_CASE("the ListOps loader reads the official TSV with the official tokenisat
 }
 
 TEST_CASE("ListOps split limits keep the first examples", "[data][listops]") {
-  const std::string root = fresh_dir("listops_limits");
+  const std::string root = lra::test::scratch("listops_limits").string();
   write_listops(root, kValid, kValid, kValid);
-  const auto splits = lra::load_listops(root, lra_test::task_config("listops", "paper", {"task.data.train_limit=1"}));
+  const auto splits = lra::load_listops(root, lra::test::task_config("listops", "paper", {"task.data.train_limit=1"}));
   CHECK(splits.train.size() == 1);
   CHECK(splits.val.size() == 2);
 }
 
 TEST_CASE("every kind of bad ListOps input is one UserError naming file:line and the fix", "[data][listops]") {
-  const std::string root = fresh_dir("listops_bad");
-  const auto task = lra_test::task_config("listops");
+  const std::string root = lra::test::scratch("listops_bad").string();
+  const auto task = lra::test::task_config("listops");
   auto load_with_train = [&](const std::string& train) {
     write_listops(root, train, kValid, kValid);
     return lra::load_listops(root, task);
@@ -81,15 +80,15 @@ TEST_CASE("every kind of bad ListOps input is one UserError naming file:line and
 }
 
 TEST_CASE("the ListOps generator gives the same bytes for the same seed and others for another", "[data][listops]") {
-  const auto task = lra_test::task_config("listops", "smoke");
-  const std::string a = fresh_dir("listops_seed_a"), b = fresh_dir("listops_seed_b"), c = fresh_dir("listops_seed_c");
+  const auto task = lra::test::task_config("listops", "smoke");
+  const std::string a = lra::test::scratch("listops_seed_a").string(), b = lra::test::scratch("listops_seed_b").string(), c = lra::test::scratch("listops_seed_c").string();
   lra::generate_listops(a, task, 7);
   lra::generate_listops(b, task, 7);
   lra::generate_listops(c, task, 8);
-  const auto files = lra_test::snapshot(a);
+  const auto files = lra::test::snapshot(a);
   CHECK(files.size() == 4);  // three splits + DATASET.json
-  CHECK(files == lra_test::snapshot(b));
-  CHECK(files.at("listops-1000/basic_train.tsv") != lra_test::snapshot(c).at("listops-1000/basic_train.tsv"));
+  CHECK(files == lra::test::snapshot(b));
+  CHECK(files.at("listops-1000/basic_train.tsv") != lra::test::snapshot(c).at("listops-1000/basic_train.tsv"));
   const auto dataset = nlohmann::json::parse(files.at("listops-1000/DATASET.json"));
   CHECK(dataset["seed"] == 7);
   CHECK(dataset["substitute"] == false);
@@ -98,9 +97,9 @@ TEST_CASE("the ListOps generator gives the same bytes for the same seed and othe
 
 TEST_CASE("generated ListOps labels match an independent stack evaluator and lengths obey the bounds",
           "[data][listops]") {
-  const std::string root = fresh_dir("listops_eval");
+  const std::string root = lra::test::scratch("listops_eval").string();
   // Wide max_len so no document is cut; the smoke bounds (20 < length < 120).
-  const auto task = lra_test::task_config("listops", "smoke",
+  const auto task = lra::test::task_config("listops", "smoke",
                                           {"task.max_len=2001", "task.data.train_limit=0", "task.generate.train=500"});
   lra::generate_listops(root, task, 3);
   const auto splits = lra::load_listops(root, task);
@@ -123,7 +122,7 @@ TEST_CASE("generated ListOps labels match an independent stack evaluator and len
   // The raw strings: distinct, and carry exactly k + 1 parenthesis pairs per operator of arity k.
   std::set<std::string> sources;
   int64_t line_number = 0;
-  std::istringstream lines(lra_test::read_file(root + "/listops-1000/basic_train.tsv"));
+  std::istringstream lines(lra::test::read_file(root + "/listops-1000/basic_train.tsv"));
   std::string line;
   std::getline(lines, line);  // header
   while (std::getline(lines, line)) {

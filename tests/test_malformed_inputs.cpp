@@ -34,14 +34,7 @@ Run run_lra(const std::vector<std::string>& args, const fs::path& capture_dir) {
   return lra::test::capture_lra(args, capture_dir);
 }
 
-fs::path scratch(const std::string& name) {
-  static std::atomic<int> counter{0};
-  fs::path dir = fs::temp_directory_path() /
-                 ("lra_catalogue_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" + name);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+using lra::test::scratch;
 
 // Smoke-size ListOps generated once, copied for every row that damages it.
 const fs::path& listops_data() {
@@ -70,7 +63,7 @@ fs::path text_data(int per_folder, const std::string& odd_review = "") {
   for (const char* split : {"train", "test"})
     for (const char* label : {"neg", "pos"})
       for (int i = 0; i < per_folder; ++i)
-        lra_test::write_file((d / "aclImdb" / split / label / (std::to_string(i) + "_7.txt")).string(),
+        lra::test::write_file((d / "aclImdb" / split / label / (std::to_string(i) + "_7.txt")).string(),
                              i == 0 && !odd_review.empty() ? odd_review : std::string("a plain review ") + label);
   return d;
 }
@@ -82,7 +75,7 @@ fs::path retrieval_data(int rows, const std::string& last_row = "") {
     std::string text;
     for (int i = 0; i < rows; ++i) text += std::to_string(i % 2) + "\tA" + std::to_string(i) + "\tB\tfirst doc\tsecond doc\n";
     if (split == std::string("train")) text += last_row;
-    lra_test::write_file((d / "tsv_data" / ("new_aan_pairs." + std::string(split) + ".tsv")).string(), text);
+    lra::test::write_file((d / "tsv_data" / ("new_aan_pairs." + std::string(split) + ".tsv")).string(), text);
   }
   return d;
 }
@@ -98,7 +91,7 @@ fs::path cifar_data(int records, const std::function<void(std::string&)>& edit =
       bytes += record;
     }
     if (edit && name == std::string("data_batch_1")) edit(bytes);
-    lra_test::write_file((d / "cifar-10-batches-bin" / (std::string(name) + ".bin")).string(), bytes);
+    lra::test::write_file((d / "cifar-10-batches-bin" / (std::string(name) + ".bin")).string(), bytes);
   }
   return d;
 }
@@ -115,12 +108,12 @@ fs::path pathfinder_data(int count, const std::function<void(int, std::string&)>
     auto png = lra::encode_gray_png(image);
     std::string bytes(png.begin(), png.end());
     if (edit) edit(i, bytes);
-    lra_test::write_file((root / "imgs" / "0" / ("sample_" + std::to_string(i) + ".png")).string(), bytes);
+    lra::test::write_file((root / "imgs" / "0" / ("sample_" + std::to_string(i) + ".png")).string(), bytes);
     metadata += "imgs/0 sample_" + std::to_string(i) + ".png " + std::to_string(i) + " " + std::to_string(i % 2) +
                 " 1.0 14 14 5 1.5 2 1\n";
   }
   if (edit) edit(-1, metadata);
-  lra_test::write_file((root / "metadata" / "0.npy").string(), metadata);
+  lra::test::write_file((root / "metadata" / "0.npy").string(), metadata);
   return d;
 }
 
@@ -153,7 +146,7 @@ fs::path last_checkpoint(const fs::path& out) {
 // A copy of configs/ where `file` is replaced by `text`.
 fs::path config_dir_with(const std::string& file, const std::string& text) {
   fs::path d = copy_of(lra::default_config_dir(), "configs");
-  lra_test::write_file((d / file).string(), text);
+  lra::test::write_file((d / file).string(), text);
   return d;
 }
 
@@ -190,23 +183,23 @@ std::vector<Case> catalogue() {
       {"extra column", "ListOps row with a third column",
        [](const fs::path& out) {
          fs::path d = copy_of(listops_data(), "extra");
-         std::string text = lra_test::read_file(listops_file(d, "train"));
+         std::string text = lra::test::read_file(listops_file(d, "train"));
          text.insert(text.find('\n', text.find('\n') + 1), "\tsurplus");
-         lra_test::write_file(listops_file(d, "train"), text);
+         lra::test::write_file(listops_file(d, "train"), text);
          return train_args("listops", d, out);
        },
        {"basic_train.tsv:2: expected 2 tab-separated columns (Source, Target), found 3"}},
       {"missing column", "ListOps row without its Target",
        [](const fs::path& out) {
          fs::path d = copy_of(listops_data(), "missing");
-         lra_test::write_file(listops_file(d, "test"), "Source\tTarget\n( ( [MAX 2 ) 9 ) ]\n");
+         lra::test::write_file(listops_file(d, "test"), "Source\tTarget\n( ( [MAX 2 ) 9 ) ]\n");
          return train_args("listops", d, out);
        },
        {"basic_test.tsv:2: expected 2 tab-separated columns (Source, Target), found 1"}},
       {"bad label", "ListOps Target 'x'",
        [](const fs::path& out) {
          fs::path d = copy_of(listops_data(), "badlabel");
-         lra_test::write_file(listops_file(d, "val"), "Source\tTarget\n( [MAX 2 9 ) ]\tx\n");
+         lra::test::write_file(listops_file(d, "val"), "Source\tTarget\n( [MAX 2 9 ) ]\tx\n");
          return train_args("listops", d, out);
        },
        {"basic_val.tsv:2: label 'x' is not an integer (expected 0..9)", "hint: regenerate with 'lra data generate"}},
@@ -216,7 +209,7 @@ std::vector<Case> catalogue() {
       {"label out of range", "ListOps Target 12",
        [](const fs::path& out) {
          fs::path d = copy_of(listops_data(), "range");
-         lra_test::write_file(listops_file(d, "val"), "Source\tTarget\n( [MAX 2 9 ) ]\t12\n");
+         lra::test::write_file(listops_file(d, "val"), "Source\tTarget\n( [MAX 2 9 ) ]\t12\n");
          return train_args("listops", d, out);
        },
        {"basic_val.tsv:2: label 12 is out of range (expected 0..9 for task.classes = 10)"}},
@@ -235,7 +228,7 @@ std::vector<Case> catalogue() {
       {"non-UTF-8 text", "ListOps expression with byte 0xFF: an unknown symbol, quoted escaped",
        [](const fs::path& out) {
          fs::path d = copy_of(listops_data(), "utf8");
-         lra_test::write_file(listops_file(d, "train"), "Source\tTarget\n( [MAX 2 \xff ) ]\t2\n");
+         lra::test::write_file(listops_file(d, "train"), "Source\tTarget\n( [MAX 2 \xff ) ]\t2\n");
          return train_args("listops", d, out);
        },
        {"basic_train.tsv:2: unknown symbol '\\xFF'"}},
@@ -247,21 +240,21 @@ std::vector<Case> catalogue() {
       {"oversize line", "ListOps row of 1 MiB",
        [too_long](const fs::path& out) {
          fs::path d = copy_of(listops_data(), "oversize");
-         lra_test::write_file(listops_file(d, "test"), "Source\tTarget\n( [SM " + too_long + " ) ]\t1\n");
+         lra::test::write_file(listops_file(d, "test"), "Source\tTarget\n( [SM " + too_long + " ) ]\t1\n");
          return train_args("listops", d, out);
        },
        {"basic_test.tsv:2: line is longer than 1048576 bytes (not a row of this format)"}},
       {"empty file", "ListOps basic_val.tsv of 0 bytes",
        [](const fs::path& out) {
          fs::path d = copy_of(listops_data(), "empty");
-         lra_test::write_file(listops_file(d, "val"), "");
+         lra::test::write_file(listops_file(d, "val"), "");
          return train_args("listops", d, out);
        },
        {"basic_val.tsv: empty file (0 bytes)"}},
       {"empty file", "CIFAR-10 test_batch.bin of 0 bytes",
        [](const fs::path& out) {
          fs::path d = cifar_data(10);
-         lra_test::write_file((d / "cifar-10-batches-bin" / "test_batch.bin").string(), "");
+         lra::test::write_file((d / "cifar-10-batches-bin" / "test_batch.bin").string(), "");
          return train_args("image", d, out);
        },
        {"test_batch.bin: empty file (0 bytes); expected 3073-byte CIFAR-10 records"}},
@@ -282,8 +275,8 @@ std::vector<Case> catalogue() {
       {"corrupt checkpoint", "--resume from a last.ckpt cut in half",
        [](const fs::path& out) {
          const std::string last = last_checkpoint(out).string();
-         std::string bytes = lra_test::read_file(last);
-         lra_test::write_file(last, bytes.substr(0, bytes.size() / 2));
+         std::string bytes = lra::test::read_file(last);
+         lra::test::write_file(last, bytes.substr(0, bytes.size() / 2));
          return train_args("listops", listops_data(), out, {"--resume", "--set", "train.steps=4", "--set",
                                                            "train.eval_every=2"});
        },
@@ -291,7 +284,7 @@ std::vector<Case> catalogue() {
        [] { return copy_of(finished_run(), "corrupt"); }},
       {"corrupt checkpoint", "lra eval of a file that is not a checkpoint",
        [](const fs::path& out) {
-         lra_test::write_file((out / "fake.ckpt").string(), "PK\x03\x04 definitely not a zip");
+         lra::test::write_file((out / "fake.ckpt").string(), "PK\x03\x04 definitely not a zip");
          return std::vector<std::string>{"eval", "--checkpoint", (out / "fake.ckpt").string(), "--data-dir",
                                          listops_data().string(), "--predictions",
                                          (out / "predictions.tsv").string()};
@@ -336,7 +329,7 @@ std::vector<Case> catalogue() {
        {"--set train.lrr=0.1: unknown key 'train.lrr' (nearest valid key: 'train.lr')"}},
       {"unknown key", "a task config with a key the schema does not have",
        [](const fs::path& out) {
-         std::string task = lra_test::read_file(lra::default_config_dir() + "/tasks/listops.json");
+         std::string task = lra::test::read_file(lra::default_config_dir() + "/tasks/listops.json");
          task.replace(task.find("\"train\": {"), 10, "\"train\": { \"epochs\": 3,");
          fs::path configs = config_dir_with("tasks/listops.json", task);
          auto args = train_args("listops", listops_data(), out);
@@ -353,7 +346,7 @@ std::map<std::string, std::string> contents(const fs::path& dir) {
   if (!fs::exists(dir)) return files;
   for (const auto& entry : fs::recursive_directory_iterator(dir))
     files[fs::relative(entry.path(), dir).string()] =
-        entry.is_regular_file() ? lra_test::read_file(entry.path().string()) : std::string();
+        entry.is_regular_file() ? lra::test::read_file(entry.path().string()) : std::string();
   return files;
 }
 

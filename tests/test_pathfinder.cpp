@@ -21,6 +21,7 @@
 #include "tasks/pathfinder/options.h"
 #include "tasks/pathfinder/png_io.h"
 #include "tasks/pathfinder/snakes.h"
+#include "scratch.h"
 
 namespace fs = std::filesystem;
 using Catch::Matchers::Contains;
@@ -29,26 +30,6 @@ using nlohmann::json;
 namespace {
 
 const std::string kDifficulty = "curv_contour_length_14";
-
-// Temporary folders, removed when the test process exits.
-struct TempDirs {
-  std::vector<fs::path> made;
-  ~TempDirs() {
-    std::error_code ignored;
-    for (const auto& dir : made) fs::remove_all(dir, ignored);
-  }
-};
-
-fs::path fresh_dir(const std::string& name) {
-  static TempDirs dirs;
-  static std::atomic<int> counter{0};
-  fs::path dir = fs::temp_directory_path() /
-                 ("lra_pathfinder_" + name + "_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  dirs.made.push_back(dir);
-  return dir;
-}
 
 json task_config(int count, int resolution = 32) {
   const std::string folder = "pathfinder" + std::to_string(resolution);
@@ -59,7 +40,7 @@ json task_config(int count, int resolution = 32) {
 
 // A generated 32x32 folder with `count` images; returns the data_dir.
 fs::path generated(const std::string& name, int count, uint64_t seed = 7) {
-  fs::path dir = fresh_dir(name);
+  fs::path dir = lra::test::scratch(name);
   lra::generate_pathfinder(dir.string(), task_config(count), seed);
   return dir;
 }
@@ -95,7 +76,7 @@ void replace_metadata_line(const fs::path& data_dir, int line_index, const std::
 TEST_CASE("a grayscale PNG written and read back has the same pixels", "[data][pathfinder]") {
   lra::GrayImage image(19, 7);
   for (size_t i = 0; i < image.pixels.size(); ++i) image.pixels[i] = static_cast<uint8_t>(i * 37 % 256);
-  const fs::path file = fresh_dir("png") / "a.png";
+  const fs::path file = lra::test::scratch("png") / "a.png";
   lra::write_gray_png(file.string(), image);
   const lra::GrayImage back = lra::read_gray_png(file.string());
   CHECK(back.width == 19);
@@ -255,7 +236,7 @@ TEST_CASE("a bad metadata row is a UserError naming file:line and the expected f
 }
 
 TEST_CASE("a missing folder is a UserError naming the path", "[data][pathfinder]") {
-  const fs::path data_dir = fresh_dir("missing");
+  const fs::path data_dir = lra::test::scratch("missing");
   CHECK_THROWS_WITH(lra::load_pathfinder(data_dir.string(), task_config(20)),
                     Contains((data_dir / "pathfinder32" / kDifficulty).string()) && Contains("not found"));
   fs::create_directories(difficulty_dir(data_dir) / "imgs");
@@ -271,7 +252,7 @@ TEST_CASE("an unknown task.data key or a bad value is a UserError naming the key
   CHECK_THROWS_WITH(lra::load_pathfinder("/nonexistent", config), Contains("must divide"));
   config = task_config(20);
   config["generate"]["resolution"] = 48;
-  CHECK_THROWS_WITH(lra::generate_pathfinder(fresh_dir("res").string(), config, 1), Contains("known: 32, 128"));
+  CHECK_THROWS_WITH(lra::generate_pathfinder(lra::test::scratch("res").string(), config, 1), Contains("known: 32, 128"));
 }
 
 TEST_CASE("the generator replaces its own folder but refuses one it did not write", "[data][pathfinder]") {

@@ -12,8 +12,7 @@
 #include "tasks/text/text.h"
 
 using Catch::Matchers::Contains;
-using lra_test::fresh_dir;
-using lra_test::write_file;
+using lra::test::write_file;
 
 namespace {
 
@@ -40,31 +39,31 @@ std::set<size_t> topics_in(const std::string& text) {
 }  // namespace
 
 TEST_CASE("the Retrieval loader reads AAN pair rows with float labels into two documents each", "[data][retrieval]") {
-  const std::string root = fresh_dir("retrieval_load");
+  const std::string root = lra::test::scratch("retrieval_load").string();
   write_pairs(root, kRows);
-  const auto splits = lra::load_retrieval(root, lra_test::task_config("retrieval"));
+  const auto splits = lra::load_retrieval(root, lra::test::task_config("retrieval"));
   REQUIRE(splits.train.size() == 2);
   CHECK(splits.train.docs_per_example == 2);
   CHECK(splits.train.documents() == 4);
   CHECK(splits.train.labels == std::vector<int32_t>{1, 0});
-  CHECK(lra_test::document_bytes(splits.train, 0) == "first text");
-  CHECK(lra_test::document_bytes(splits.train, 3) == "fourth one");
+  CHECK(lra::test::document_bytes(splits.train, 0) == "first text");
+  CHECK(lra::test::document_bytes(splits.train, 3) == "fourth one");
   CHECK(splits.train.ids[0] == "P01,P02");
 }
 
 TEST_CASE("the Retrieval loader keeps each text's first 10,000 bytes, and at most max_len - 1", "[data][retrieval]") {
-  const std::string root = fresh_dir("retrieval_cut");
+  const std::string root = lra::test::scratch("retrieval_cut").string();
   write_pairs(root, "1\ta\tb\t" + std::string(12000, 'x') + "\tshort\n");
-  auto wide = lra::load_retrieval(root, lra_test::task_config("retrieval", "paper", {"task.max_len=20001"}));
+  auto wide = lra::load_retrieval(root, lra::test::task_config("retrieval", "paper", {"task.max_len=20001"}));
   CHECK(wide.train.document_length(0) == 10000);
   CHECK(wide.train.document_length(1) == 5);
-  auto paper = lra::load_retrieval(root, lra_test::task_config("retrieval"));
+  auto paper = lra::load_retrieval(root, lra::test::task_config("retrieval"));
   CHECK(paper.train.document_length(0) == 4000);
 }
 
 TEST_CASE("every kind of bad Retrieval input is one UserError naming file:line and the fix", "[data][retrieval]") {
-  const std::string root = fresh_dir("retrieval_bad");
-  const auto task = lra_test::task_config("retrieval");
+  const std::string root = lra::test::scratch("retrieval_bad").string();
+  const auto task = lra::test::task_config("retrieval");
   const std::string file = root + "/tsv_data/new_aan_pairs.train.tsv";
   auto load_with_train = [&](const std::string& train) {
     write_pairs(root, train);
@@ -82,15 +81,15 @@ TEST_CASE("every kind of bad Retrieval input is one UserError naming file:line a
 }
 
 TEST_CASE("the Retrieval substitute is deterministic by seed and labelled as a substitute", "[data][retrieval]") {
-  const auto task = lra_test::task_config("retrieval", "smoke");
-  const std::string a = fresh_dir("retrieval_seed_a"), b = fresh_dir("retrieval_seed_b"), c = fresh_dir("retrieval_seed_c");
+  const auto task = lra::test::task_config("retrieval", "smoke");
+  const std::string a = lra::test::scratch("retrieval_seed_a").string(), b = lra::test::scratch("retrieval_seed_b").string(), c = lra::test::scratch("retrieval_seed_c").string();
   lra::generate_retrieval(a, task, 5);
   lra::generate_retrieval(b, task, 5);
   lra::generate_retrieval(c, task, 6);
-  const auto files = lra_test::snapshot(a);
+  const auto files = lra::test::snapshot(a);
   CHECK(files.size() == 4);
-  CHECK(files == lra_test::snapshot(b));
-  CHECK(files.at("tsv_data/new_aan_pairs.train.tsv") != lra_test::snapshot(c).at("tsv_data/new_aan_pairs.train.tsv"));
+  CHECK(files == lra::test::snapshot(b));
+  CHECK(files.at("tsv_data/new_aan_pairs.train.tsv") != lra::test::snapshot(c).at("tsv_data/new_aan_pairs.train.tsv"));
   const auto dataset = nlohmann::json::parse(files.at("tsv_data/DATASET.json"));
   CHECK(dataset["substitute"] == true);
   CHECK_THAT(dataset["source"].get<std::string>(), Contains("SUBSTITUTE"));
@@ -98,15 +97,15 @@ TEST_CASE("the Retrieval substitute is deterministic by seed and labelled as a s
 
 TEST_CASE("the Retrieval substitute is balanced, within its byte bounds, and labelled by the shared topic",
           "[data][retrieval]") {
-  const std::string root = fresh_dir("retrieval_labels");
-  const auto task = lra_test::task_config("retrieval", "smoke", {"task.data.train_limit=0"});
+  const std::string root = lra::test::scratch("retrieval_labels").string();
+  const auto task = lra::test::task_config("retrieval", "smoke", {"task.data.train_limit=0"});
   lra::generate_retrieval(root, task, 13);
   const auto splits = lra::load_retrieval(root, task);
   for (const lra::Dataset* split : {&splits.train, &splits.val, &splits.test}) {
     int64_t positives = 0;
     for (size_t i = 0; i < split->size(); ++i) {
-      const std::string first = lra_test::document_bytes(*split, 2 * i);
-      const std::string second = lra_test::document_bytes(*split, 2 * i + 1);
+      const std::string first = lra::test::document_bytes(*split, 2 * i);
+      const std::string second = lra::test::document_bytes(*split, 2 * i + 1);
       for (const auto* text : {&first, &second}) {
         CHECK(text->size() >= 60);
         CHECK(text->size() <= 120);

@@ -12,6 +12,7 @@
 
 #include "core/errors.h"
 #include "models/state_dict.h"
+#include "scratch.h"
 
 using Catch::Matchers::Contains;
 using lra::test::make_test_batch;
@@ -19,19 +20,6 @@ using lra::test::smoke_config;
 
 namespace {
 
-// A fresh folder per test case, removed when the case ends.
-struct TempDir {
-  TempDir() : path(std::filesystem::temp_directory_path() / ("lra_state_dict_test_" + std::to_string(::getpid()))) {
-    std::filesystem::remove_all(path);
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
-  }
-  std::filesystem::path operator/(const std::string& name) const { return path / name; }
-  std::filesystem::path path;
-};
 
 struct WithBuffer : torch::nn::Module {
   WithBuffer() {
@@ -58,7 +46,7 @@ TEST_CASE("state_dict holds parameters and buffers by dotted name and round-trip
   CHECK(dict.contains("fc.weight"));
   CHECK(dict.contains("fc.bias"));
   CHECK(dict.contains("running"));
-  const TempDir dir;
+  const auto dir = lra::test::scratch("state_dict");
   const auto path = (dir / "buffer.pt").string();
   {
     torch::NoGradGuard no_grad;
@@ -71,7 +59,7 @@ TEST_CASE("state_dict holds parameters and buffers by dotted name and round-trip
 }
 
 TEST_CASE("saving and loading a checkpoint reproduces every model's logits exactly", "[models][state_dict]") {
-  const TempDir dir;
+  const auto dir = lra::test::scratch("state_dict");
   for (const auto& entry : lra::model_registry()) {
     CAPTURE(entry.name);
     const auto config = smoke_config("retrieval", entry.name);
@@ -94,11 +82,9 @@ TEST_CASE("saving and loading a checkpoint reproduces every model's logits exact
 
 TEST_CASE("python torch.load reads a checkpoint as {name: tensor} with the model's names and shapes",
           "[models][state_dict][python]") {
-  if (std::system("/usr/bin/python3 -c 'import torch' >/dev/null 2>&1") != 0) {
-    WARN("skipped: /usr/bin/python3 cannot import torch");
-    return;
-  }
-  const TempDir dir;
+  if (std::system("/usr/bin/python3 -c 'import torch' >/dev/null 2>&1") != 0)
+    FAIL("/usr/bin/python3 cannot import torch: run scripts/setup.sh (installs python3-torch)");
+  const auto dir = lra::test::scratch("state_dict");
   std::map<std::string, std::map<std::string, std::string>> expected;  // file -> name -> shape
   for (const auto& entry : lra::model_registry()) {
     auto model = lra::build_model(smoke_config("text", entry.name));
@@ -140,7 +126,7 @@ TEST_CASE("loading a checkpoint of another model names the missing, unexpected a
                     Contains("missing: encoder.blocks.0.attn.E, encoder.blocks.0.attn.F"));
   CHECK_THROWS_WITH(lra::load_state_dict(*transformer, lra::state_dict(*linformer)),
                     Contains("unexpected: encoder.blocks.0.attn.E, encoder.blocks.0.attn.F"));
-  const TempDir dir;
+  const auto dir = lra::test::scratch("state_dict");
   const auto path = (dir / "not_a_checkpoint.pt").string();
   std::ofstream(path) << "hello";
   CHECK_THROWS_AS(lra::load_state_dict_file(*luna16, path), lra::UserError);

@@ -25,7 +25,7 @@ struct CommandResult {
 CommandResult run_lra(const std::string& arguments, const std::string& scratch) {
   const std::string log = scratch + "/command.log";
   const int status = std::system((std::string(LRA_BINARY) + " " + arguments + " > " + log + " 2>&1").c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, lra_test::read_file(log)};
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, lra::test::read_file(log)};
 }
 
 }  // namespace
@@ -43,7 +43,7 @@ TEST_CASE("the task registry has every LRA task with a loader and a generator", 
 }
 
 TEST_CASE("load_task picks the loader from the config's task name", "[data][registry]") {
-  const std::string root = lra_test::fresh_dir("registry_load");
+  const std::string root = lra::test::scratch("registry_load").string();
   auto config = lra::resolve_config({"listops", "transformer", "smoke", {}, ""});
   lra::find_task("listops").generate(root, config["task"], 1);
   const auto splits = lra::load_task(root, config);
@@ -81,7 +81,7 @@ TEST_CASE("the batcher puts CLS first, masks padding and truncates both document
 }
 
 TEST_CASE("lra data generate and check run end to end and exit 2 naming file:line on bad data", "[data][cli]") {
-  const std::string root = lra_test::fresh_dir("cli_data");
+  const std::string root = lra::test::scratch("cli_data").string();
   auto generated = run_lra("data generate --task listops --profile smoke --seed 3 --data-dir " + root, root);
   INFO(generated.output);
   REQUIRE(generated.exit_code == 0);
@@ -91,7 +91,7 @@ TEST_CASE("lra data generate and check run end to end and exit 2 naming file:lin
   CHECK(checked.exit_code == 0);
   CHECK_THAT(checked.output, Contains("train: 256 examples") && Contains("labels: 0:") && Contains("tokens per document"));
 
-  lra_test::write_file(root + "/listops-1000/basic_val.tsv", "Source\tTarget\n( [MAX 1 ] )\tseven\n");
+  lra::test::write_file(root + "/listops-1000/basic_val.tsv", "Source\tTarget\n( [MAX 1 ] )\tseven\n");
   auto bad = run_lra("data check --task listops --profile smoke --data-dir " + root, root);
   CHECK(bad.exit_code == 2);
   CHECK_THAT(bad.output, Contains("basic_val.tsv:2:") && Contains("hint:"));

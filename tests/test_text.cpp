@@ -9,8 +9,7 @@
 #include "tasks/text/text.h"
 
 using Catch::Matchers::Contains;
-using lra_test::fresh_dir;
-using lra_test::write_file;
+using lra::test::write_file;
 
 namespace {
 
@@ -27,9 +26,9 @@ void write_reviews(const std::string& root) {
 }  // namespace
 
 TEST_CASE("the Text loader reads aclImdb reviews as bytes and validates on the test split", "[data][text]") {
-  const std::string root = fresh_dir("text_load");
+  const std::string root = lra::test::scratch("text_load").string();
   write_reviews(root);
-  const auto splits = lra::load_text(root, lra_test::task_config("text"));
+  const auto splits = lra::load_text(root, lra::test::task_config("text"));
   REQUIRE(splits.train.size() == 4);
   REQUIRE(splits.test.size() == 2);
   CHECK(splits.val.ids == splits.test.ids);  // official: test doubles as validation
@@ -49,22 +48,22 @@ TEST_CASE("the Text loader reads aclImdb reviews as bytes and validates on the t
 }
 
 TEST_CASE("the Text loader holds out a seeded share of train when val_fraction is set", "[data][text]") {
-  const std::string root = fresh_dir("text_val_fraction");
+  const std::string root = lra::test::scratch("text_val_fraction").string();
   write_reviews(root);
-  const auto task = lra_test::task_config("text", "paper", {"task.data.val_fraction=0.5"});
+  const auto task = lra::test::task_config("text", "paper", {"task.data.val_fraction=0.5"});
   const auto a = lra::load_text(root, task);
   const auto b = lra::load_text(root, task);
   CHECK(a.train.size() == 2);
   CHECK(a.val.size() == 2);
   CHECK(a.val.ids == b.val.ids);
   for (const auto& id : a.val.ids) CHECK(id.rfind("train/", 0) == 0);
-  CHECK_THROWS_WITH(lra::load_text(root, lra_test::task_config("text", "paper", {"task.data.val_fraction=1.5"})),
+  CHECK_THROWS_WITH(lra::load_text(root, lra::test::task_config("text", "paper", {"task.data.val_fraction=1.5"})),
                     Contains("val_fraction"));
 }
 
 TEST_CASE("every kind of bad Text input is one UserError naming the file or folder and the fix", "[data][text]") {
-  const std::string root = fresh_dir("text_bad");
-  const auto task = lra_test::task_config("text");
+  const std::string root = lra::test::scratch("text_bad").string();
+  const auto task = lra::test::task_config("text");
   CHECK_THROWS_WITH(lra::load_text(root, task), Contains(root + "/aclImdb: folder not found") &&
                                                     Contains("lra data generate --task text"));
   write_reviews(root);
@@ -77,15 +76,15 @@ TEST_CASE("every kind of bad Text input is one UserError naming the file or fold
 }
 
 TEST_CASE("the Text substitute is deterministic by seed and labelled as a substitute", "[data][text]") {
-  const auto task = lra_test::task_config("text", "smoke");
-  const std::string a = fresh_dir("text_seed_a"), b = fresh_dir("text_seed_b"), c = fresh_dir("text_seed_c");
+  const auto task = lra::test::task_config("text", "smoke");
+  const std::string a = lra::test::scratch("text_seed_a").string(), b = lra::test::scratch("text_seed_b").string(), c = lra::test::scratch("text_seed_c").string();
   lra::generate_text(a, task, 5);
   lra::generate_text(b, task, 5);
   lra::generate_text(c, task, 6);
-  const auto files = lra_test::snapshot(a);
+  const auto files = lra::test::snapshot(a);
   CHECK(files.size() == 256 + 128 + 1);
-  CHECK(files == lra_test::snapshot(b));
-  CHECK(files != lra_test::snapshot(c));
+  CHECK(files == lra::test::snapshot(b));
+  CHECK(files != lra::test::snapshot(c));
   const auto dataset = nlohmann::json::parse(files.at("aclImdb/DATASET.json"));
   CHECK(dataset["substitute"] == true);
   CHECK_THAT(dataset["source"].get<std::string>(), Contains("SUBSTITUTE"));
@@ -94,14 +93,14 @@ TEST_CASE("the Text substitute is deterministic by seed and labelled as a substi
 
 TEST_CASE("the Text substitute is balanced, within its byte bounds, and labelled by the majority cue class",
           "[data][text]") {
-  const std::string root = fresh_dir("text_labels");
-  const auto task = lra_test::task_config("text", "smoke", {"task.data.train_limit=0", "task.max_len=4001"});
+  const std::string root = lra::test::scratch("text_labels").string();
+  const auto task = lra::test::task_config("text", "smoke", {"task.data.train_limit=0", "task.max_len=4001"});
   lra::generate_text(root, task, 11);
   const auto splits = lra::load_text(root, task);
   REQUIRE(splits.train.size() == 256);
   int64_t positives = 0;
   for (size_t i = 0; i < splits.train.size(); ++i) {
-    const std::string text = lra_test::document_bytes(splits.train, i);
+    const std::string text = lra::test::document_bytes(splits.train, i);
     CHECK(text.size() >= 60);
     CHECK(text.size() <= 120);
     int cues[2] = {0, 0};

@@ -12,6 +12,7 @@
 #include "lra/report/learning_check.h"
 #include "lra/report/seed_aggregate.h"
 #include "lra/report/spt_report.h"
+#include "tasks/registry.h"
 
 namespace lra {
 namespace fs = std::filesystem;
@@ -52,15 +53,18 @@ std::string incomparable_reason(const Json& cell) {
 }  // namespace
 
 std::string task_title(const std::string& task) {
-  static const std::map<std::string, std::string> titles{{"listops", "ListOps"}, {"text", "Text"},
-                                                         {"retrieval", "Retrieval"}, {"image", "Image"},
-                                                         {"pathfinder", "Pathfinder"}, {"pathx", "Path-X"}};
-  auto it = titles.find(task);
-  return it == titles.end() ? task : it->second;
+  for (const auto& entry : task_registry())
+    if (entry.name == task) return entry.title;
+  return task;
 }
 
 const std::vector<std::string>& lra_table_tasks() {
-  static const std::vector<std::string> tasks{"listops", "text", "retrieval", "image", "pathfinder"};
+  static const std::vector<std::string> tasks = [] {
+    std::vector<std::string> columns;
+    for (const auto& entry : task_registry())
+      if (entry.lra_column) columns.push_back(entry.name);
+    return columns;
+  }();
   return tasks;
 }
 
