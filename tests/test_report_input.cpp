@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "core/atomic_file.h"
+#include "core/errors.h"
 #include "lra/report/report.h"
 #include "lra/report/run_report.h"
 #include "lra/train/trainer.h"
@@ -162,4 +163,26 @@ TEST_CASE("train --reuse over a truncated latest.json names it and why, then sta
   // --resume cannot start from it: an error naming the file and the fix, not a silent new run.
   lra::write_text_atomically((out / "latest.json").string(), "{\"schema_version\": 1, \"run_id\": \"2026");
   CHECK_THROWS_WITH(lra::latest_run_id(out.string()), Contains("latest.json: truncated") && Contains("hint:"));
+}
+
+TEST_CASE("a number too large for a double is named in a run report and refused in bench.json (fuzz findings)",
+          "[report][input]") {
+  const auto dir = lra::test::scratch("report_number_overflow");
+  lra::write_text_atomically((dir / "latest.json").string(), R"({"schema_version": 1e8410339356})");
+  const auto file = lra::read_run_report((dir / "latest.json").string());
+  CHECK(file.problem.find("not usable JSON") != std::string::npos);
+  lra::write_text_atomically((dir / "bench.json").string(), R"({"rows": [1e99999]})");
+  CHECK_THROWS_WITH(lra::load_json_file((dir / "bench.json").string()), Contains("bench.json: bad JSON"));
+}
+
+TEST_CASE("the nearest valid key in an error is escaped like the key itself (fuzz finding)", "[report][input]") {
+  lra::LayeredConfig config(Json::parse("{\"model\": {\"dr\\u007fpout\": 0.1}}"), "defaults.json");
+  std::string message;
+  try {
+    config.apply(Json::parse(R"({"model": {"dropout": 0.2}})"), "task.json");
+  } catch (const lra::UserError& e) {
+    message = e.what();
+  }
+  CHECK_THAT(message, Contains("unknown key 'model.dropout'") && Contains("dr\\x7Fpout"));
+  CHECK(message.find('\x7f') == std::string::npos);
 }

@@ -57,6 +57,8 @@ Json load_json_file(const std::string& path) {
     std::string what = e.what();
     auto pos = what.find("parse error");
     throw UserError(path + ": bad JSON: " + printable(pos == std::string::npos ? what : what.substr(pos), 300));
+  } catch (const Json::out_of_range& e) {  // a number too large for a double (found by fuzz_run_reports)
+    throw UserError(path + ": bad JSON: " + printable(e.what(), 300));
   }
   check_depth(doc, path);
   return doc;
@@ -151,6 +153,8 @@ Json parse_typed_value(const std::string& key, const std::string& text, const Js
     throw fail(type_name(expected) + " in range");
   } catch (const Json::parse_error&) {
     throw fail(type_name(expected) + " written as JSON");
+  } catch (const Json::out_of_range&) {
+    throw fail(type_name(expected) + " in range");
   }
 }
 
@@ -195,7 +199,7 @@ void LayeredConfig::merge(Json& target, const Json& layer, const std::string& pr
     if (!target.contains(it.key())) {
       if (!starts_with_prefix(path, open_prefixes))
         throw UserError(source + ": unknown key '" + printable(path, 100) + "' (nearest valid key: '" +
-                        nearest_key(path, key_paths()) + "')");
+                        printable(nearest_key(path, key_paths()), 100) + "')");
       target[it.key()] = it.value();
       std::vector<std::string> added{path};
       collect_paths(it.value(), path, added);
@@ -230,7 +234,7 @@ void LayeredConfig::apply_override(const std::string& assignment) {
     const std::string part = key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     if (!slot->is_object() || !slot->contains(part))
       throw UserError("--set " + shown + ": unknown key '" + printable(key, 100) + "' (nearest valid key: '" +
-                      nearest_key(key, key_paths()) + "')");
+                      printable(nearest_key(key, key_paths()), 100) + "')");
     slot = &(*slot)[part];
     if (dot == std::string::npos) break;
     start = dot + 1;

@@ -168,6 +168,8 @@ RunReportFile read_run_report(const std::string& path) {
       return {nullptr, "truncated: the JSON ends after " + std::to_string(text.size()) +
                            " bytes, before the document is complete (an interrupted copy or a full disk?)"};
     return {nullptr, "not JSON (parse error at byte " + std::to_string(e.byte) + " of " + std::to_string(text.size()) + ")"};
+  } catch (const Json::out_of_range& e) {  // a number too large for a double (found by fuzz_run_reports)
+    return {nullptr, "not usable JSON (" + printable(e.what(), 200) + ")"};
   }
   std::string problem = run_report_problem(doc);
   if (!problem.empty()) return {nullptr, problem};
