@@ -132,7 +132,7 @@ struct CellModel {
   lra::Batch batch;
   CellModel(const std::string& name, const char* batch_key) {
     const auto config = lra::resolve_cell_config({"listops", name, "cpu", {}, ""});
-    lra::apply_runtime_settings(config);
+    lra::apply_runtime_settings(lra::parse_runtime_settings(config));
     torch::manual_seed(1);
     model = lra::build_model(config);
     batch = lra::random_batch(lra::task_info_from_config(config), config["train"][batch_key].get<int64_t>(), kTokens, 1);

@@ -67,6 +67,7 @@ ClassifierModel make_classifier(const ModelConfig& model, const BlockFactory& ma
                                 std::shared_ptr<ExtraStreamImpl> extra_stream) {
   const auto options = EncoderOptions(model.task.vocab_size, model.task.max_len, model.d_model, model.layers)
                            .dropout(model.dropout)
+                           .learned_positions(model.learned_positions)
                            .embedding_layer_norm(model.embedding_layer_norm)
                            .final_layer_norm(model.final_layer_norm)
                            .tie_layer_weights(model.tie_layer_weights);

@@ -11,9 +11,11 @@ EncoderImpl::EncoderImpl(const EncoderOptions& options_, const BlockFactory& mak
   const auto d = options.d_model();
   embed_tokens = register_module(
       "embed_tokens", torch::nn::Embedding(torch::nn::EmbeddingOptions(options.vocab_size(), d).padding_idx(0)));
-  embed_positions = register_module("embed_positions", torch::nn::Embedding(options.max_len(), d));
   embedding_normal(embed_tokens->weight, /*padding_idx=*/0);
-  embedding_normal(embed_positions->weight);
+  if (options.learned_positions()) {
+    embed_positions = register_module("embed_positions", torch::nn::Embedding(options.max_len(), d));
+    embedding_normal(embed_positions->weight);
+  }
   if (options.embedding_layer_norm())
     emb_layer_norm = register_module("emb_layer_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d})));
   if (extra_stream) register_module("extra_stream", extra_stream);
@@ -31,9 +33,9 @@ EncoderState EncoderImpl::forward(const torch::Tensor& tokens, const torch::Tens
   const auto n = tokens.size(1);
   TORCH_CHECK(n <= options.max_len(), "encoder: sequence length ", n, " > max_len ", options.max_len());
   TORCH_CHECK(mask.sizes() == tokens.sizes(), "encoder: mask ", mask.sizes(), " != tokens ", tokens.sizes());
-  const auto positions = torch::arange(n, tokens.options());              // (N)
   EncoderState state;
-  state.x = embed_tokens(tokens) + embed_positions(positions).unsqueeze(0);  // (B,N,D)
+  state.x = embed_tokens(tokens);  // (B,N,D)
+  if (embed_positions) state.x = state.x + embed_positions(torch::arange(n, tokens.options())).unsqueeze(0);
   if (emb_layer_norm) state.x = emb_layer_norm(state.x);
   state.x = lra::dropout(state.x, options.dropout(), is_training());
   state.x = state.x * mask.unsqueeze(-1).to(state.x.dtype());           // zero at pads

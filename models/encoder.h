@@ -49,6 +49,8 @@ struct EncoderOptions {
   TORCH_ARG(int64_t, layers);   /// blocks applied in sequence
   /// dropout on the embeddings
   TORCH_ARG(double, dropout) = 0.1;
+  /// a learned position table (embed_positions); false: none (the blocks see order themselves)
+  TORCH_ARG(bool, learned_positions) = true;
   /// LayerNorm after embedding the tokens (emb_layer_norm)
   TORCH_ARG(bool, embedding_layer_norm) = true;
   /// LayerNorm after the last block (pre-LN models)
@@ -67,7 +69,7 @@ class EncoderImpl : public torch::nn::Module {
 
   EncoderOptions options;
   torch::nn::Embedding embed_tokens{nullptr};     // (V,D), pad row 0
-  torch::nn::Embedding embed_positions{nullptr};  // (M,D)
+  torch::nn::Embedding embed_positions{nullptr};  // (M,D), when learned_positions
   torch::nn::LayerNorm emb_layer_norm{nullptr};   // when embedding_layer_norm
   std::shared_ptr<ExtraStreamImpl> extra_stream;  // registered as "extra_stream" when given
   torch::nn::ModuleList blocks;                   // 1 block when tie_layer_weights, else `layers`

@@ -15,7 +15,8 @@ namespace lra {
 using AttentionFlops = std::function<double(const ModelConfig& model, int64_t n)>;
 
 // Forward FLOPs of the whole model for a batch of `batch` examples of n tokens (both documents of a
-// pair task): layers x (attention + FFN) + classifier head.
-double forward_flops(const ModelConfig& model, int64_t batch, int64_t n, const AttentionFlops& attention);
+// pair task): layers x (attention + FFN) + classifier head; `feed_forward` false: blocks without the FFN.
+double forward_flops(const ModelConfig& model, int64_t batch, int64_t n, const AttentionFlops& attention,
+                     bool feed_forward = true);
 
 }  // namespace lra

@@ -37,6 +37,8 @@ ModelConfig model_config_from(const nlohmann::json& config) {
   c.embedding_layer_norm = m.at("embedding_layer_norm").get<bool>();
   c.final_layer_norm = m.at("final_layer_norm").get<bool>();
   c.pair_features = m.at("pair_features").get<std::string>();
+  // Checkpoints written before the key existed had learned positions.
+  const auto positions = m.contains("positions") ? m.at("positions").get<std::string>() : std::string("learned");
   c.attention = m.at("attention");
 
   require(c.layers >= 1, "model.layers must be >= 1, got " + std::to_string(c.layers));
@@ -51,6 +53,9 @@ ModelConfig model_config_from(const nlohmann::json& config) {
     require(p >= 0.0 && p < 1.0, std::string("model.") + key + " must be in [0, 1), got " + std::to_string(p));
   require(norm == "post" || norm == "pre", "model.norm must be 'post' or 'pre', got '" + norm + "'");
   c.pre_norm = norm == "pre";
+  require(positions == "learned" || positions == "none",
+          "model.positions must be 'learned' or 'none', got '" + positions + "'");
+  c.learned_positions = positions == "learned";
   require(c.pair_features == "concat" || c.pair_features == "lra4",
           "model.pair_features must be 'concat' or 'lra4', got '" + c.pair_features + "'");
   require(c.attention.is_object(), "model.attention must be an object");
@@ -74,6 +79,13 @@ int64_t AttentionKeys::get_int(const std::string& key, int64_t fallback) const {
   if (!v.is_number_integer())
     throw UserError("model.attention." + key + " must be an integer, got " + v.dump());
   return v.get<int64_t>();
+}
+
+double AttentionKeys::get_double(const std::string& key, double fallback) const {
+  if (!attention_.contains(key)) return fallback;
+  const auto& v = attention_.at(key);
+  if (!v.is_number()) throw UserError("model.attention." + key + " must be a number, got " + v.dump());
+  return v.get<double>();
 }
 
 bool AttentionKeys::get_bool(const std::string& key, bool fallback) const {

@@ -28,6 +28,8 @@ struct ModelConfig {
   bool pre_norm = false;  // model.norm == "pre"
   bool embedding_layer_norm = true;
   bool final_layer_norm = false;
+  bool learned_positions = true;  // model.positions == "learned" (a table of max_len rows); "none": order
+                                  // comes from the blocks themselves (convolutions, recurrences)
   std::string pair_features = "concat";  // concat | lra4
   nlohmann::json attention = nlohmann::json::object();
 };
@@ -42,6 +44,7 @@ class AttentionKeys {
  public:
   AttentionKeys(const ModelConfig& model, std::vector<std::string> known);
   int64_t get_int(const std::string& key, int64_t fallback) const;
+  double get_double(const std::string& key, double fallback) const;
   bool get_bool(const std::string& key, bool fallback) const;
 
  private:

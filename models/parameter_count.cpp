@@ -14,7 +14,7 @@ int64_t distinct_blocks(const ModelConfig& m) { return m.tie_layer_weights ? 1 :
 
 int64_t shared_parameters(const ModelConfig& m) {
   const int64_t d = m.d_model, k = m.classifier_dim;
-  const int64_t embeddings = (m.task.vocab_size + m.task.max_len) * d;
+  const int64_t embeddings = (m.task.vocab_size + (m.learned_positions ? m.task.max_len : 0)) * d;
   const int64_t norms = ((m.embedding_layer_norm ? 1 : 0) + (m.final_layer_norm ? 1 : 0)) * layer_norm_parameters(d);
   const int64_t head_in = m.task.pair ? (m.pair_features == "concat" ? 2 * d : 4 * d) : d;
   return embeddings + norms + linear_parameters(head_in, k) + k * m.task.classes;

@@ -10,6 +10,7 @@
 #include "models/attention/nystromformer.h"
 #include "models/attention/performer.h"
 #include "models/attention/softmax.h"
+#include "models/ssm/s4d.h"
 
 namespace lra {
 
@@ -35,6 +36,7 @@ std::vector<ModelEntry>& entries() {
     add(r, linear_transformer_model());
     add(r, nystromformer_model());
     add(r, local_model());
+    add(r, s4d_model());
     return r;
   }();
   return registry;
@@ -44,7 +46,7 @@ std::vector<ModelEntry>& entries() {
 
 double ModelEntry::train_step_flops(const nlohmann::json& resolved_config, int64_t batch, int64_t length) const {
   if (!attention_flops) return 0.0;
-  return 3.0 * forward_flops(model_config_from(resolved_config), batch, length, attention_flops);
+  return 3.0 * forward_flops(model_config_from(resolved_config), batch, length, attention_flops, feed_forward);
 }
 
 const std::vector<ModelEntry>& model_registry() { return entries(); }
@@ -75,6 +77,11 @@ int64_t parameter_count(const torch::nn::Module& module) {
   int64_t count = 0;
   for (const auto& p : module.parameters(/*recurse=*/true)) count += p.numel();
   return count;
+}
+
+std::vector<ParameterGroupRule> parameter_group_rules(const nlohmann::json& config) {
+  const ModelEntry& entry = find_model(config.at("model").at("name").get<std::string>());
+  return entry.parameter_groups ? entry.parameter_groups(model_config_from(config)) : std::vector<ParameterGroupRule>{};
 }
 
 }  // namespace lra

@@ -17,6 +17,16 @@
 
 namespace lra {
 
+// Parameters that train at their own learning rate and weight decay (an SSM's A and dt, for example):
+// those whose state-dict name ends with one of `name_suffixes`. The run's schedule scales `lr` as it
+// scales train.lr.
+struct ParameterGroupRule {
+  std::string name;
+  std::vector<std::string> name_suffixes;
+  double lr = 0.0;
+  double weight_decay = 0.0;
+};
+
 struct ModelEntry {
   std::string name;
   std::string description;  // one line
@@ -32,6 +42,10 @@ struct ModelEntry {
   // The model's config layer (what configs/models/<name>.json holds, including its "ranges" and
   // "profiles" sections) for a variant defined in code; null: the file.
   nlohmann::json config;
+  // Whether each block has the FFN sublayer that forward_flops counts (models/flops.h).
+  bool feed_forward = true;
+  // Parameter groups of their own; empty: every parameter trains with train.lr and train.weight_decay.
+  std::function<std::vector<ParameterGroupRule>(const ModelConfig& model)> parameter_groups;
 
   // Analytic FLOPs of one training step (3x forward) at `batch` x `length`; 0 when unknown.
   double train_step_flops(const nlohmann::json& resolved_config, int64_t batch, int64_t length) const;
@@ -49,5 +63,8 @@ bool register_model(ModelEntry entry);
 ClassifierModel build_model(const nlohmann::json& config);
 
 int64_t parameter_count(const torch::nn::Module& module);
+
+// The parameter groups the model of a resolved config declares (ModelEntry::parameter_groups).
+std::vector<ParameterGroupRule> parameter_group_rules(const nlohmann::json& config);
 
 }  // namespace lra

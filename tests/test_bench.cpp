@@ -12,6 +12,7 @@
 #include "lra/bench/bench.h"
 #include "models/cpu_gemm.h"
 #include "tests/run_support.h"
+#include "lra/config/config_files.h"
 
 TEST_CASE("lra bench measures each cell and its utilisation against a GEMM in the run's precision", "[bench]") {
   const auto out = lra::test::scratch("bench_bf16");

@@ -131,7 +131,11 @@ TEST_CASE("rules between keys", "[config][ranges]") {
   CHECK_THAT(error_of("listops", "luna-16", {"train.min_lr=0.01"}), Contains("train.min_lr = 0.01: must not exceed train.lr"));
   CHECK_THAT(error_of("listops", "luna-16", {"task.generate.min_length=200"}),
              Contains("task.generate.min_length = 200: must not exceed task.generate.max_length = 120"));
-  CHECK_THAT(error_of("listops", "nystromformer", {"model.attention.conv_kernel=4"}), Contains("must be odd"));
+  // A model file's range with the ", odd or 0" form (configs/models/nystromformer.json)
+  CHECK_THAT(error_of("listops", "nystromformer", {"model.attention.conv_kernel=4"}),
+             Contains("model.attention.conv_kernel = 4 is out of range: it must be finite and [0, 4095], odd or 0"));
+  CHECK(error_of("listops", "nystromformer", {"model.attention.conv_kernel=0"}).empty());
+  CHECK(error_of("listops", "nystromformer", {"model.attention.conv_kernel=5"}).empty());
   CHECK_THAT(error_of("pathfinder", "luna-16", {"task.data.downsample=3"}),
              Contains("task.data.downsample = 3: must divide task.data.resolution = 32"));
   CHECK(error_of("listops", "luna-16", {"train.warmup_steps=24", "train.min_lr=0.001"}).empty());

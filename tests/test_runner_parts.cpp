@@ -17,8 +17,14 @@ using Catch::Matchers::Contains;
 
 namespace {
 lra::LrSchedule schedule(const std::string& kind) {
-  return lra::LrSchedule::from_config({{"schedule", kind}, {"lr", 1e-3}, {"warmup_init_lr", 1e-7}, {"min_lr", 1e-5},
-                                       {"warmup_steps", 10}, {"steps", 110}});
+  lra::TrainSettings train;
+  train.schedule = kind;
+  train.lr = 1e-3;
+  train.warmup_init_lr = 1e-7;
+  train.min_lr = 1e-5;
+  train.warmup_steps = 10;
+  train.steps = 110;
+  return lra::LrSchedule::from_settings(train);
 }
 }  // namespace
 

@@ -18,6 +18,7 @@
 #include "lra/report/seed_stats.h"
 #include "lra/train/trainer.h"
 #include "tests/run_support.h"
+#include "lra/config/config_files.h"
 
 namespace fs = std::filesystem;
 using Catch::Matchers::Contains;

@@ -10,14 +10,12 @@
 
 #include "lra/bench/bench.h"
 #include "lra/train/checkpoint.h"
-#include "lra/train/evaluate.h"
+#include "lra/train/evaluate_checkpoint.h"
 #include "lra/train/trainer.h"
 #include "models/blocks/transformer_block.h"
 #include "models/classifier.h"
 #include "models/parameter_count.h"
-#include "models/state_dict.h"
 #include "run_support.h"
-#include "tasks/registry.h"
 
 namespace {
 
@@ -83,12 +81,10 @@ TEST_CASE("a variant defined in a test file trains, evaluates and benches with n
   CHECK(report["status"] == "completed");
   CHECK(report["parameters"].get<int64_t>() == mean_mixer_model().parameters(lra::model_config_from(config)));
 
-  // evaluate: the best checkpoint, rebuilt through the registry, gives the report's test accuracy
-  const auto checkpoint = lra::read_checkpoint(report["checkpoints"]["best"].get<std::string>());
-  auto model = lra::build_model(checkpoint.config);
-  lra::load_state_dict(*model, checkpoint.model);
-  const auto splits = lra::load_task(options.data_dir, checkpoint.config);
-  const auto result = lra::evaluate(*model, splits.test, lra::task_info_from_config(checkpoint.config), 32);
+  // evaluate (what lra eval does): the best checkpoint, rebuilt through the registry, gives the report's
+  // test accuracy
+  const std::string best = report["checkpoints"]["best"].get<std::string>();
+  const auto result = lra::evaluate_checkpoint(lra::read_checkpoint(best), best, {options.data_dir, "test"});
   CHECK(result.accuracy() == Approx(report["accuracy"]["best_val"]["test"].get<double>()).margin(1e-12));
 
   // bench: one cell, with the FLOPs the entry declares

@@ -23,6 +23,7 @@
 #include "core/errors.h"
 #include "models/registry.h"
 #include "tasks/registry.h"
+#include "lra/config/config_files.h"
 
 namespace lra {
 namespace {
@@ -235,7 +236,7 @@ double measure_gemm_flops(const std::string& device_name, const std::string& pre
 Json run_bench(const BenchOptions& options, const std::string& self_exe) {
   const double limit = options.memory_limit_gb > 0 ? options.memory_limit_gb * 1e9 : 0.85 * physical_memory_bytes();
   const std::vector<CellSpec> cells = plan_cells(options);
-  apply_runtime_settings(cells.front().config);  // as the cells do
+  apply_runtime_settings(parse_runtime_settings(cells.front().config));  // as the cells do
   const double gemm_before = measure_gemm_flops(options.device, options.precision);
   Json rows = Json::array();
   // Measured peaks per model, to skip lengths that would not fit. Not with --cells: there a model's

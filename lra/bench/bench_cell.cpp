@@ -59,7 +59,7 @@ Json bench_cell(const BenchOptions& options, const std::string& model_name, int6
   // --cells: the eval batch `lra train` uses; otherwise the training batch (a Table 2 grid at 4K tokens
   // cannot afford eval_batch_size there).
   const int64_t eval_batch = options.cells ? config.at("train").at("eval_batch_size").get<int64_t>() : batch_size;
-  apply_runtime_settings(config);
+  apply_runtime_settings(parse_runtime_settings(config));
   const torch::Device device = parse_device(options.device);
   // Before the model: parameters and optimiser state count too. Optional because libtorch's profiler
   // and the tracker share one thread-local slot: the op profile runs after tracking has ended.

@@ -5,14 +5,9 @@
 #include <torch/torch.h>
 
 #include "core/atomic_file.h"
-#include "lra/train/checkpoint.h"
-#include "lra/cli/commands.h"
-#include "lra/runtime/device.h"
 #include "core/errors.h"
-#include "lra/train/evaluate.h"
-#include "models/registry.h"
-#include "models/state_dict.h"
-#include "tasks/registry.h"
+#include "lra/cli/commands.h"
+#include "lra/train/evaluate_checkpoint.h"
 
 namespace lra::cli {
 
@@ -24,27 +19,13 @@ struct EvalOptions {
 };
 
 int run_eval(const EvalOptions& options) {
-  Checkpoint checkpoint = read_checkpoint(options.checkpoint);
+  const Checkpoint checkpoint = read_checkpoint(options.checkpoint);
+  const EvalResult result = evaluate_checkpoint(
+      checkpoint, options.checkpoint,
+      {options.data_dir, options.split, options.batch_size, !options.predictions.empty(), options.device});
   const Json& config = checkpoint.config;
-  if (config.value("objective", "classification") != "classification")
-    throw UserError(options.checkpoint + ": a pretraining checkpoint (objective " + config["objective"].dump() +
-                    ") has no classifier to evaluate; hint: fine-tune it with lra train --init-from, then evaluate that");
-  const torch::Device device = parse_device(options.device);
-  ClassifierModel model = build_model(config);
-  load_state_dict(*model, checkpoint.model);
-  model->to(device);
-  TaskSplits splits = load_task(options.data_dir, config);
-  const Dataset* data = options.split == "train" ? &splits.train
-                        : options.split == "val" ? &splits.val
-                        : options.split == "test" ? &splits.test
-                                                  : nullptr;
-  if (!data) throw UserError("--split " + options.split + ": expected train, val or test");
-  const TaskInfo task = task_info_from_config(config);
-  const int64_t batch =
-      options.batch_size > 0 ? options.batch_size : config.at("train").at("eval_batch_size").get<int64_t>();
-  EvalResult result = evaluate(*model, *data, task, batch, 0, !options.predictions.empty(), device);
-  std::cout << task.name << " / " << config.at("model").at("name").get<std::string>() << " / " << options.split
-            << ": accuracy " << result.accuracy() << " (" << result.correct << "/" << result.examples << "), loss "
+  std::cout << config.at("task").at("name").get<std::string>() << " / "
+            << config.at("model").at("name").get<std::string>() << " / " << options.split << ": accuracy " << result.accuracy() << " (" << result.correct << "/" << result.examples << "), loss "
             << result.loss() << "\n";
   if (!options.predictions.empty()) {
     write_atomically(options.predictions, [&](const std::string& temp) {

@@ -12,6 +12,7 @@
 #include "lra/report/run_report.h"
 #include "models/registry.h"
 #include "tasks/registry.h"
+#include "lra/config/config_files.h"
 
 namespace lra::cli {
 

@@ -2,7 +2,6 @@
 // encoder with masked-token denoising (the same runner, another objective).
 #include "lra/config/cell_config.h"
 #include "lra/cli/commands.h"
-#include "lra/runtime/runtime.h"
 #include "lra/train/self_pretraining.h"
 #include "lra/train/trainer.h"
 
@@ -24,7 +23,6 @@ struct RunCommand {
     return resolve_cell_config(request);
   }
   int run(Json config) const {
-    apply_runtime_settings(config);
     TrainOptions resolved = train;
     resolved.distributed = distributed_from_environment(train.distributed);
     return run_training(config, resolved);

@@ -35,20 +35,6 @@ std::vector<std::string> list_config_names(const std::string& config_dir, const 
 // Parses a JSON file (// comments allowed); UserError with file, line and column on bad JSON.
 Json load_json_file(const std::string& path);
 
-// The seeds per cell a profile asks of run_all.sh (its "seeds" section; 1 when absent).
-int profile_seeds(const std::string& config_dir, const std::string& profile);
-
-// A cell run_all.sh adds outside the task x model table (e.g. one Path-X run), from a profile's
-// "extra_cells" list; its config resolves like any cell's (the profile's "tasks" section included).
-struct ExtraCell {
-  std::string task, model;
-  int seeds = 1;
-};
-std::vector<ExtraCell> profile_extra_cells(const std::string& config_dir, const std::string& profile);
-
-// The task names a profile's "tasks" section holds, sorted by name (empty when it has none).
-std::vector<std::string> profile_tasks(const std::string& config_dir, const std::string& profile);
-
 // The resolved config. Also records task.name, model.name and profile. `model_layer`: the model's layer
 // itself for a variant defined in code (ModelEntry::config); null: configs/models/<model>.json.
 Json resolve_config(const ConfigRequest& request, const Json& model_layer = nullptr);

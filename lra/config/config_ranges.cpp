@@ -53,8 +53,18 @@ ValueRange ValueRange::parse(const std::string& raw, const std::string& where) {
   const std::string& t = r.text_;
   auto bad = [&] {
     return UserError(where + ": bad range '" + printable(t, 100) +
-                     "' (forms: >= a, > a, <= a, < a, [a, b], [a, b), (a, b], (a, b), one of x, y)");
+                     "' (forms: >= a, > a, <= a, < a, [a, b], [a, b), (a, b], (a, b), one of x, y; a bound or "
+                     "interval may end with \", odd or 0\")");
   };
+  // "<range>, odd or 0": a kernel width that keeps the length (0 = none), e.g. a convolution's.
+  static const std::string kOddOrZero = ", odd or 0";
+  if (t.size() > kOddOrZero.size() && t.compare(t.size() - kOddOrZero.size(), kOddOrZero.size(), kOddOrZero) == 0) {
+    ValueRange base = parse(t.substr(0, t.size() - kOddOrZero.size()), where);
+    if (base.is_set()) throw bad();
+    base.text_ = t;
+    base.odd_or_zero_ = true;
+    return base;
+  }
   if (t.rfind("one of ", 0) == 0) {
     std::stringstream in(t.substr(7));
     for (std::string item; std::getline(in, item, ',');)
@@ -101,6 +111,7 @@ bool ValueRange::contains(const Json& value) const {
   if (!std::isfinite(x)) return false;
   if (has_low_ && (low_closed_ ? x < low_ : x <= low_)) return false;
   if (has_high_ && (high_closed_ ? x > high_ : x >= high_)) return false;
+  if (odd_or_zero_ && x != 0 && std::fmod(std::fabs(x), 2.0) != 1.0) return false;
   // A 64-bit integer beyond double precision compares through its double; the bounds here are far below.
   return true;
 }
@@ -169,9 +180,6 @@ void validate_config(const Json& config, const std::vector<std::pair<std::string
            {"task.generate.min_margin", "task.generate.max_cues"}})
     if (const Json *a = integer(low), *b = integer(high); a && b)
       rule(a->get<int64_t>() <= b->get<int64_t>(), low, "must not exceed " + high + " = " + b->dump());
-  if (const Json* k = integer("model.attention.conv_kernel"))
-    rule(k->get<int64_t>() == 0 || k->get<int64_t>() % 2 == 1, "model.attention.conv_kernel",
-         "must be odd (or 0 = no convolution), so the convolution keeps the length");
   if (const Json *r = integer("task.data.resolution"), *ds = integer("task.data.downsample"); r && ds && r->get<int64_t>() > 0 &&
                                                                                      ds->get<int64_t>() > 0)
     rule(r->get<int64_t>() % ds->get<int64_t>() == 0, "task.data.downsample",

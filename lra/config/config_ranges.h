@@ -4,6 +4,7 @@
 //   ">= a" "> a" "<= a" "< a"          one-sided bounds
 //   "[a, b]" "[a, b)" "(a, b]" "(a, b)" intervals
 //   "one of x, y, z"                    a set (strings or numbers)
+//   "<bound or interval>, odd or 0"     also odd or zero (a kernel width that keeps the length)
 // Every number must also be finite. Rules that tie keys together (d_model divisible by heads, warm-up
 // within the steps, min <= max of a generator's bounds, ...) are checked in the same pass.
 #include <functional>
@@ -32,6 +33,7 @@ class ValueRange {
   bool low_closed_ = true, high_closed_ = true;
   bool has_low_ = false, has_high_ = false;
   std::vector<std::string> set_;  // "one of": the members as written
+  bool odd_or_zero_ = false;
 };
 
 // The value at a dotted key path ("model.attention.k"), or nullptr.

@@ -9,6 +9,7 @@
 
 #include "lra/config/config.h"
 #include "lra/report/run_report.h"
+#include "lra/report/table2.h"
 
 namespace lra {
 
@@ -26,7 +27,6 @@ std::string table1_from_summary(const Json& summary, const Json& published);
 
 // summary.json: the seed aggregates of the runs over the table's tasks.
 Json report_summary(const std::vector<Json>& runs);
-std::string table2_markdown(const Json& bench, const Json& published);
 
 // The whole report: both tables, legends, provenance (commits, environments). bench may be null.
 std::string report_markdown(const std::vector<Json>& runs, const Json& bench, const Json& published);

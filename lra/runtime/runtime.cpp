@@ -8,13 +8,12 @@
 
 namespace lra {
 
-void apply_runtime_settings(const Json& config) {
-  const Json& runtime = config.at("runtime");
-  configure_memory_allocator(runtime.at("allocator").get<std::string>());
-  set_dropout_implementation(runtime.at("dropout").get<std::string>());
-  set_fused_projections(runtime.at("fused_projections").get<bool>());
-  set_fused_attention(runtime.at("fused_attention").get<bool>());
-  set_recompute_ffn(runtime.at("recompute_ffn").get<bool>());
+void apply_runtime_settings(const RuntimeSettings& runtime) {
+  configure_memory_allocator(runtime.allocator);
+  set_dropout_implementation(runtime.dropout);
+  set_fused_projections(runtime.fused_projections);
+  set_fused_attention(runtime.fused_attention);
+  set_recompute_ffn(runtime.recompute_ffn);
 }
 
 }  // namespace lra

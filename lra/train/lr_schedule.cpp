@@ -7,14 +7,14 @@
 
 namespace lra {
 
-LrSchedule LrSchedule::from_config(const nlohmann::json& train) {
+LrSchedule LrSchedule::from_settings(const TrainSettings& train) {
   LrSchedule s;
-  s.kind = train.at("schedule").get<std::string>();
-  s.lr = train.at("lr").get<double>();
-  s.warmup_init_lr = train.at("warmup_init_lr").get<double>();
-  s.min_lr = train.at("min_lr").get<double>();
-  s.warmup_steps = train.at("warmup_steps").get<int64_t>();
-  s.total_steps = std::max<int64_t>(1, train.at("steps").get<int64_t>());
+  s.kind = train.schedule;
+  s.lr = train.lr;
+  s.warmup_init_lr = train.warmup_init_lr;
+  s.min_lr = train.min_lr;
+  s.warmup_steps = train.warmup_steps;
+  s.total_steps = std::max<int64_t>(1, train.steps);
   if (s.kind != "inverse_sqrt" && s.kind != "linear" && s.kind != "cosine" && s.kind != "constant")
     throw UserError("train.schedule: unknown schedule '" + s.kind + "' (known: inverse_sqrt, linear, cosine, constant)");
   if (s.warmup_steps < 0) throw UserError("train.warmup_steps must be >= 0");

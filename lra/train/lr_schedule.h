@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <string>
 
-#include <nlohmann/json.hpp>
+#include "lra/config/run_config.h"
 
 namespace lra {
 
@@ -21,7 +21,7 @@ struct LrSchedule {
   int64_t warmup_steps = 0;
   int64_t total_steps = 1;
 
-  static LrSchedule from_config(const nlohmann::json& train);  // UserError for an unknown kind
+  static LrSchedule from_settings(const TrainSettings& train);  // UserError for an unknown kind
   double at(int64_t step) const;
 };
 

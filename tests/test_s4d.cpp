@@ -1,0 +1,120 @@
+// S4D: the convolution kernel against the discretised state-space recurrence run step by step, and the
+// whole classifier against an independent eager reference in Python (tests/reference/s4d_reference.py,
+// float64, Toeplitz convolution), with a perturbation control.
+#include "model_fixtures.h"  // first: see there
+
+#include <complex>
+#include <cstdlib>
+#include <fstream>
+
+#include <torch/torch.h>
+
+#include "attention_reference.h"
+#include "models/ssm/s4d.h"
+#include "models/state_dict.h"
+#include "run_support.h"
+
+namespace {
+
+using Complex = std::complex<double>;
+
+// y[t] = 2 Re(C x_t), x_t = exp(dt A) x_{t-1} + (exp(dt A) - 1)/A u[t] (ZOH, B = 1), per channel h and
+// mode n; with `backward`, the kernel of channel 1 runs from the end and reads only inputs ahead of t.
+torch::Tensor recurrence(lra::S4DKernelImpl& kernel, const torch::Tensor& u, bool backward) {
+  const int64_t length = u.size(0), h = u.size(1), n2 = kernel.A_imag.size(1);
+  auto y = torch::zeros({length, h}, torch::kFloat64);
+  const auto u64 = u.to(torch::kFloat64);
+  const auto ua = u64.accessor<double, 2>();
+  auto ya = y.accessor<double, 2>();
+  const auto log_dt = kernel.log_dt.to(torch::kFloat64), log_a = kernel.log_A_real.to(torch::kFloat64),
+             a_imag = kernel.A_imag.to(torch::kFloat64), c = kernel.C.to(torch::kFloat64);
+  const int64_t channel = backward ? 1 : 0;
+  for (int64_t hh = 0; hh < h; ++hh) {
+    const double dt = std::exp(log_dt[hh].item<double>());
+    for (int64_t n = 0; n < n2; ++n) {
+      const Complex a(-std::exp(log_a[hh][n].item<double>()), a_imag[hh][n].item<double>());
+      const Complex a_bar = std::exp(dt * a), b_bar = (a_bar - 1.0) / a;
+      const Complex cn(c[channel][hh][n][0].item<double>(), c[channel][hh][n][1].item<double>());
+      Complex state = 0.0;
+      for (int64_t i = 0; i < length; ++i) {
+        const int64_t t = backward ? length - 1 - i : i;
+        if (backward) ya[t][hh] += 2.0 * (cn * state).real();  // the inputs after t only
+        state = a_bar * state + b_bar * ua[t][hh];
+        if (!backward) ya[t][hh] += 2.0 * (cn * state).real();
+      }
+    }
+  }
+  return y;
+}
+
+}  // namespace
+
+TEST_CASE("the S4D kernel and FFT convolution equal the state-space recurrence run step by step", "[s4d]") {
+  torch::manual_seed(3);
+  for (bool bidirectional : {false, true}) {
+    INFO("bidirectional " << bidirectional);
+    lra::S4DKernel kernel(lra::S4DOptions(6).d_state(16).dt_min(0.01).dt_max(0.5).bidirectional(bidirectional));
+    torch::NoGradGuard no_grad;
+    kernel->C.normal_();  // both channels non-trivial
+    const int64_t length = 70;
+    const auto u = torch::randn({length, 6});
+    const auto k = kernel(length);  // (c,H,L)
+    REQUIRE(k.sizes() == torch::IntArrayRef({bidirectional ? 2 : 1, 6, length}));
+    const auto y = lra::fft_convolution(u.unsqueeze(0), k[0], bidirectional ? k[1] : torch::Tensor())[0];
+    auto expected = recurrence(*kernel, u, false);
+    if (bidirectional) expected += recurrence(*kernel, u, true);
+    const double scale = expected.abs().max().item<double>();
+    REQUIRE(scale > 0.1);
+    const double diff = lra::test::max_abs_diff(y.to(torch::kFloat64), expected);
+    lra::test::print_maxdiff("s4d fft convolution vs recurrence", diff, 1e-5 * scale);
+    CHECK(diff <= 1e-5 * scale);
+  }
+}
+
+TEST_CASE("S4D logits equal an independent eager reference in Python (float64, Toeplitz convolution)",
+          "[s4d][parity][python]") {
+  if (std::system("/usr/bin/python3 -c 'import torch' >/dev/null 2>&1") != 0)
+    FAIL("/usr/bin/python3 cannot import torch: run scripts/setup.sh (installs python3-torch)");
+  for (const char* norm : {"pre", "post"}) {
+    INFO("norm " << norm);
+    const auto config = lra::test::smoke_config(
+        "listops", "s4d",
+        {"model.d_model=32", "model.layers=2", "model.attention.d_state=16", std::string("model.norm=") + norm,
+         std::string("model.final_layer_norm=") + (std::string(norm) == "pre" ? "true" : "false"),
+         "task.pooling=mean"});
+    torch::manual_seed(11);
+    auto model = lra::build_model(config);
+    {
+      torch::NoGradGuard no_grad;  // trained-looking weights: every tensor moved off its initialisation
+      for (auto& p : model->parameters()) p.add_(torch::randn_like(p) * 0.1);
+    }
+    model->eval();
+    const auto task = lra::task_info_from_config(config);
+    const lra::Batch batch = lra::test::make_test_batch(task, {40, 17, 33}, 40, 5);
+    torch::Tensor logits;
+    {
+      torch::NoGradGuard no_grad;
+      logits = model->forward(batch);
+    }
+    const auto dir = lra::test::scratch("s4d_parity");
+    const auto weights = (dir / "weights.pt").string(), inputs = (dir / "inputs.pt").string();
+    lra::save_state_dict_file(*model, weights);
+    torch::nn::Module holder;
+    holder.register_buffer("tokens", batch.tokens);
+    holder.register_buffer("mask", batch.mask);
+    holder.register_buffer("logits", logits);
+    lra::save_state_dict_file(holder, inputs);
+    const auto cfg = (dir / "config.json").string(), out = (dir / "out.json").string();
+    std::ofstream(cfg) << nlohmann::json{{"layers", 2}, {"pre_norm", std::string(norm) == "pre"}, {"pooling", "mean"}}
+                              .dump();
+    const std::string command = "/usr/bin/python3 " + std::string(LRA_SOURCE_DIR) +
+                                "/tests/reference/s4d_reference.py " + weights + " " + inputs + " " + cfg + " " + out;
+    REQUIRE(std::system(command.c_str()) == 0);
+    const auto result = lra::test::read_json(out);
+    const double diff = result["max_abs_diff"], perturbed = result["perturbed_max_abs_diff"];
+    lra::test::print_maxdiff("s4d logits vs python reference", diff, 1e-5);
+    CHECK(diff <= 1e-5);
+    CHECK(perturbed > 1e-4);  // the control: 0.05 added to one channel's C is seen (10x the tolerance)
+    CHECK(logits.abs().max().item<double>() > 0.1);
+  }
+}
