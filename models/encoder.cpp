@@ -11,11 +11,12 @@ EncoderImpl::EncoderImpl(const EncoderOptions& options_, const BlockFactory& mak
   const auto d = options.d_model();
   embed_tokens = register_module(
       "embed_tokens", torch::nn::Embedding(torch::nn::EmbeddingOptions(options.vocab_size(), d).padding_idx(0)));
-  embedding_normal(embed_tokens->weight, /*padding_idx=*/0);
-  if (options.learned_positions()) {
+  // Both tables are constructed before either is initialised: the order of draws from torch's
+  // generator is the one every committed run was made with.
+  if (options.learned_positions())
     embed_positions = register_module("embed_positions", torch::nn::Embedding(options.max_len(), d));
-    embedding_normal(embed_positions->weight);
-  }
+  embedding_normal(embed_tokens->weight, /*padding_idx=*/0);
+  if (embed_positions) embedding_normal(embed_positions->weight);
   if (options.embedding_layer_norm())
     emb_layer_norm = register_module("emb_layer_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d})));
   if (extra_stream) register_module("extra_stream", extra_stream);

@@ -71,6 +71,14 @@ TEST_CASE("the S4D kernel and FFT convolution equal the state-space recurrence r
   }
 }
 
+TEST_CASE("the FFT length is the smallest 5-smooth number at or above what the convolution needs", "[s4d]") {
+  CHECK(lra::fft_length(514) == 540);  // 514 = 2 x 257 (prime)
+  CHECK(lra::fft_length(512) == 512);
+  CHECK(lra::fft_length(2 * 70) == 144);
+  CHECK(lra::fft_length(1) == 1);
+  CHECK(lra::fft_length(7) == 8);
+}
+
 TEST_CASE("S4D logits equal an independent eager reference in Python (float64, Toeplitz convolution)",
           "[s4d][parity][python]") {
   if (std::system("/usr/bin/python3 -c 'import torch' >/dev/null 2>&1") != 0)

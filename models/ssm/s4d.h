@@ -9,7 +9,7 @@
 //   dt  = exp(log_dt)                   (init log-uniform in [dt_min, dt_max])
 //   K[l] = 2 Re( sum_n C_n (exp(dt A_n) - 1) / A_n * exp(dt A_n l) )    (ZOH discretisation,
 //                                                                        Vandermonde product)
-// y = K * u (causal convolution by real FFT of length 2L), + D u, then GELU, dropout, Linear(H -> 2H)
+// y = K * u (causal convolution by real FFT of length >= 2L), + D u, then GELU, dropout, Linear(H -> 2H)
 // and GLU. Bidirectional: a second kernel (its own C) runs backwards in time; the two are summed.
 // Legend: B batch, L tokens, H channels (d_model), N2 = d_state / 2 complex modes, c kernel channels
 // (2 when bidirectional).
@@ -92,6 +92,10 @@ TORCH_MODULE(S4DBlock);
 // weight of lag -j (the input j steps ahead).
 torch::Tensor fft_convolution(const torch::Tensor& u, const torch::Tensor& forward_kernel,
                               const torch::Tensor& backward_kernel);
+
+// The FFT length used for a convolution that needs at least `at_least` points: the smallest number
+// >= at_least with no prime factor above 5.
+int64_t fft_length(int64_t at_least);
 
 // Forward FLOPs of one S4D layer for one example of n tokens (kernel, FFTs, skip, output linear).
 double s4d_attention_flops(const ModelConfig& model, int64_t n);
