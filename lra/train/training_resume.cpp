@@ -113,9 +113,8 @@ void TrainingRun::save_best_checkpoint() {
 }
 
 void TrainingRun::save_resume_point() {
-  ResumeState saved = state_;
-  saved.wall_seconds = wall_seconds();
-  Json meta = saved.to_json();
+  Json meta = state_.to_json();
+  meta["wall_seconds"] = wall_seconds();  // the total so far, not the time before this process
   meta["run_id"] = paths_.run_id;
   meta["objective"] = objective_->name();
   meta["data"] = Json::parse(data_.provenance_json);
