@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "models/dropout.h"
 #include "models/init.h"
 
 namespace lra {
@@ -29,13 +30,17 @@ std::pair<torch::Tensor, torch::Tensor> stacked_documents(const Batch& batch) {
           torch::cat({widen(batch.mask), widen(batch.mask2)}, 0)};      // (2B,N)
 }
 
-ClassifierHeadImpl::ClassifierHeadImpl(int64_t in_dim, int64_t hidden_dim, int64_t classes)
+ClassifierHeadImpl::ClassifierHeadImpl(int64_t in_dim, int64_t hidden_dim, int64_t classes, std::string activation,
+                                       double dropout)
     : dense(register_module("dense", torch::nn::Linear(in_dim, hidden_dim))),
       out_proj(register_module("out_proj",
-                               torch::nn::Linear(torch::nn::LinearOptions(hidden_dim, classes).bias(false)))) {}
+                               torch::nn::Linear(torch::nn::LinearOptions(hidden_dim, classes).bias(false)))),
+      activation_(std::move(activation)),
+      dropout_(dropout) {}
 
 torch::Tensor ClassifierHeadImpl::forward(const torch::Tensor& features) {
-  return out_proj(torch::relu(dense(features)));  // (B,C)
+  const auto hidden = lra::dropout(dense(features), dropout_, is_training());  // (B,K)
+  return out_proj(activation_ == "gelu" ? torch::gelu(hidden) : torch::relu(hidden));  // (B,C)
 }
 
 SequenceClassifierImpl::SequenceClassifierImpl(const ModelConfig& model, Encoder encoder_)
@@ -44,7 +49,8 @@ SequenceClassifierImpl::SequenceClassifierImpl(const ModelConfig& model, Encoder
       pair_(model.task.pair),
       pair_features_(model.pair_features) {
   const int64_t in_dim = model.d_model * (!pair_ ? 1 : pair_features_ == "concat" ? 2 : 4);
-  head = register_module("head", ClassifierHead(in_dim, model.classifier_dim, model.task.classes));
+  head = register_module("head", ClassifierHead(in_dim, model.classifier_dim, model.task.classes,
+                                                        model.classifier_activation, model.classifier_dropout));
 }
 
 torch::Tensor SequenceClassifierImpl::encode(const torch::Tensor& tokens, const torch::Tensor& mask) {
@@ -70,6 +76,7 @@ ClassifierModel make_classifier(const ModelConfig& model, const BlockFactory& ma
                            .learned_positions(model.learned_positions)
                            .embedding_layer_norm(model.embedding_layer_norm)
                            .final_layer_norm(model.final_layer_norm)
+                           .norm_type(model.norm_type)
                            .tie_layer_weights(model.tie_layer_weights);
   auto classifier = std::make_shared<SequenceClassifierImpl>(
       model, Encoder(options, make_block, std::move(extra_stream)));

@@ -28,13 +28,18 @@ torch::Tensor pair_features(const torch::Tensor& u, const torch::Tensor& v, cons
 // rows 0..B-1 are tokens/mask, rows B..2B-1 tokens2/mask2. A single-document batch is returned as is.
 std::pair<torch::Tensor, torch::Tensor> stacked_documents(const Batch& batch);
 
-// Linear(I -> K) -> ReLU -> Linear(K -> C, no bias).
+// Linear(I -> K) [-> dropout] -> ReLU or GELU -> Linear(K -> C, no bias).
 class ClassifierHeadImpl : public torch::nn::Module {
  public:
-  ClassifierHeadImpl(int64_t in_dim, int64_t hidden_dim, int64_t classes);
+  ClassifierHeadImpl(int64_t in_dim, int64_t hidden_dim, int64_t classes, std::string activation = "relu",
+                     double dropout = 0.0);
   torch::Tensor forward(const torch::Tensor& features);  // (B,I) -> (B,C)
   torch::nn::Linear dense{nullptr};     // (K,I) + bias
   torch::nn::Linear out_proj{nullptr};  // (C,K)
+
+ private:
+  std::string activation_;
+  double dropout_;
 };
 TORCH_MODULE(ClassifierHead);
 

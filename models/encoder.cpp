@@ -18,7 +18,7 @@ EncoderImpl::EncoderImpl(const EncoderOptions& options_, const BlockFactory& mak
   embedding_normal(embed_tokens->weight, /*padding_idx=*/0);
   if (embed_positions) embedding_normal(embed_positions->weight);
   if (options.embedding_layer_norm())
-    emb_layer_norm = register_module("emb_layer_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d})));
+    emb_layer_norm = register_module("emb_layer_norm", SequenceNorm(options.norm_type(), d));
   if (extra_stream) register_module("extra_stream", extra_stream);
   blocks = register_module("blocks", torch::nn::ModuleList());
   const auto distinct = options.tie_layer_weights() ? 1 : options.layers();
@@ -27,7 +27,7 @@ EncoderImpl::EncoderImpl(const EncoderOptions& options_, const BlockFactory& mak
     blocks->push_back(block_impls_.back());
   }
   if (options.final_layer_norm())
-    final_layer_norm = register_module("final_layer_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d})));
+    final_layer_norm = register_module("final_layer_norm", SequenceNorm(options.norm_type(), d));
 }
 
 EncoderState EncoderImpl::forward(const torch::Tensor& tokens, const torch::Tensor& mask) {

@@ -7,15 +7,17 @@
 // D model, V vocabulary (pad 0 included), M max_len.
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/modulelist.h>
 #include <torch/nn/modules/embedding.h>
-#include <torch/nn/modules/normalization.h>
 #include <torch/nn/options.h>
 #include <torch/nn/pimpl.h>
 #include <torch/types.h>
+
+#include "models/sequence_norm.h"
 
 namespace lra {
 
@@ -55,6 +57,8 @@ struct EncoderOptions {
   TORCH_ARG(bool, embedding_layer_norm) = true;
   /// LayerNorm after the last block (pre-LN models)
   TORCH_ARG(bool, final_layer_norm) = false;
+  /// the embedding and final norms: layernorm | scalenorm | batchnorm (models/sequence_norm.h)
+  TORCH_ARG(std::string, norm_type) = "layernorm";
   /// build one block and apply it `layers` times
   TORCH_ARG(bool, tie_layer_weights) = false;
 };
@@ -70,10 +74,10 @@ class EncoderImpl : public torch::nn::Module {
   EncoderOptions options;
   torch::nn::Embedding embed_tokens{nullptr};     // (V,D), pad row 0
   torch::nn::Embedding embed_positions{nullptr};  // (M,D), when learned_positions
-  torch::nn::LayerNorm emb_layer_norm{nullptr};   // when embedding_layer_norm
+  SequenceNorm emb_layer_norm{nullptr};           // when embedding_layer_norm
   std::shared_ptr<ExtraStreamImpl> extra_stream;  // registered as "extra_stream" when given
   torch::nn::ModuleList blocks;                   // 1 block when tie_layer_weights, else `layers`
-  torch::nn::LayerNorm final_layer_norm{nullptr}; // when final_layer_norm
+  SequenceNorm final_layer_norm{nullptr};         // when final_layer_norm
 
  private:
   std::vector<std::shared_ptr<EncoderBlockImpl>> block_impls_;  // the same blocks, typed

@@ -1,5 +1,7 @@
 #include "models/model_config.h"
 
+#include "models/sequence_norm.h"
+
 #include "core/errors.h"
 
 namespace lra {
@@ -28,6 +30,12 @@ ModelConfig model_config_from(const nlohmann::json& config) {
   c.ffn_dim = m.at("ffn_dim").get<int64_t>();
   c.heads = m.at("heads").get<int64_t>();
   c.classifier_dim = m.at("classifier_dim").get<int64_t>();
+  // Checkpoints written before these keys existed had a ReLU head without dropout.
+  c.classifier_activation = m.value("classifier_activation", std::string("relu"));
+  c.classifier_dropout = m.value("classifier_dropout", 0.0);
+  require(c.classifier_activation == "relu" || c.classifier_activation == "gelu",
+          "model.classifier_activation must be 'relu' or 'gelu', got '" + c.classifier_activation + "'");
+  require(c.classifier_dropout >= 0.0 && c.classifier_dropout < 1.0, "model.classifier_dropout must be in [0, 1)");
   c.dropout = m.at("dropout").get<double>();
   c.attention_dropout = m.at("attention_dropout").get<double>();
   c.act_dropout = m.at("act_dropout").get<double>();
@@ -53,6 +61,9 @@ ModelConfig model_config_from(const nlohmann::json& config) {
     require(p >= 0.0 && p < 1.0, std::string("model.") + key + " must be in [0, 1), got " + std::to_string(p));
   require(norm == "post" || norm == "pre", "model.norm must be 'post' or 'pre', got '" + norm + "'");
   c.pre_norm = norm == "pre";
+  // Checkpoints written before the key existed used LayerNorm.
+  c.norm_type = m.contains("norm_type") ? m.at("norm_type").get<std::string>() : std::string("layernorm");
+  check_norm_type(c.norm_type);
   require(positions == "learned" || positions == "none",
           "model.positions must be 'learned' or 'none', got '" + positions + "'");
   c.learned_positions = positions == "learned";
@@ -93,6 +104,22 @@ bool AttentionKeys::get_bool(const std::string& key, bool fallback) const {
   const auto& v = attention_.at(key);
   if (!v.is_boolean()) throw UserError("model.attention." + key + " must be true or false, got " + v.dump());
   return v.get<bool>();
+}
+
+std::string AttentionKeys::get_string(const std::string& key, const std::string& fallback,
+                                      const std::vector<std::string>& allowed) const {
+  std::string value = fallback;
+  if (attention_.contains(key)) {
+    const auto& v = attention_.at(key);
+    if (!v.is_string()) throw UserError("model.attention." + key + " must be a string, got " + v.dump());
+    value = v.get<std::string>();
+  }
+  std::string names;
+  for (const auto& a : allowed) {
+    if (a == value) return value;
+    names += (names.empty() ? "" : ", ") + a;
+  }
+  throw UserError("model.attention." + key + " must be one of " + names + ", got '" + value + "'");
 }
 
 }  // namespace lra

@@ -20,12 +20,15 @@ struct ModelConfig {
   int64_t ffn_dim = 128;
   int64_t heads = 4;
   int64_t classifier_dim = 128;
+  std::string classifier_activation = "relu";  // relu | gelu
+  double classifier_dropout = 0.0;
   double dropout = 0.1;
   double attention_dropout = 0.1;
   double act_dropout = 0.0;
   bool tie_layer_weights = false;
   bool bert_init = false;
   bool pre_norm = false;  // model.norm == "pre"
+  std::string norm_type = "layernorm";  // layernorm | scalenorm | batchnorm (models/sequence_norm.h)
   bool embedding_layer_norm = true;
   bool final_layer_norm = false;
   bool learned_positions = true;  // model.positions == "learned" (a table of max_len rows); "none": order
@@ -46,6 +49,9 @@ class AttentionKeys {
   int64_t get_int(const std::string& key, int64_t fallback) const;
   double get_double(const std::string& key, double fallback) const;
   bool get_bool(const std::string& key, bool fallback) const;
+  // Also fails when the value is not one of `allowed`, naming them.
+  std::string get_string(const std::string& key, const std::string& fallback,
+                         const std::vector<std::string>& allowed) const;
 
  private:
   nlohmann::json attention_;

@@ -5,11 +5,11 @@
 #include <cstdint>
 
 #include "models/model_config.h"
+#include "models/sequence_norm.h"  // norm_parameters
 
 namespace lra {
 
 int64_t linear_parameters(int64_t in, int64_t out);  // weight + bias
-int64_t layer_norm_parameters(int64_t d);            // weight + bias
 int64_t feed_forward_parameters(const ModelConfig& model);  // fc1 (D->F) + fc2 (F->D)
 
 // 1 when model.tie_layer_weights (one block applied `layers` times), else model.layers.

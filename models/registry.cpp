@@ -10,6 +10,7 @@
 #include "models/attention/nystromformer.h"
 #include "models/attention/performer.h"
 #include "models/attention/softmax.h"
+#include "models/mega/mega.h"
 #include "models/ssm/s4d.h"
 
 namespace lra {
@@ -37,6 +38,8 @@ std::vector<ModelEntry>& entries() {
     add(r, nystromformer_model());
     add(r, local_model());
     add(r, s4d_model());
+    add(r, mega_model());
+    add(r, mega_chunk_model());
     return r;
   }();
   return registry;

@@ -22,7 +22,7 @@ Tensor dbl(const Tensor& t) { return t.detach().to(torch::kDouble); }
 
 Tensor linear(const Tensor& x, const torch::nn::Linear& l) { return x.matmul(dbl(l->weight).t()) + dbl(l->bias); }
 
-Tensor layer_norm(const Tensor& x, const torch::nn::LayerNorm& ln) {
+Tensor layer_norm(const Tensor& x, const lra::SequenceNorm& ln) {
   Tensor out = torch::empty_like(x);
   for (int64_t r = 0; r < x.size(0); ++r) {
     const auto row = x[r];

@@ -292,8 +292,16 @@ Json resolve_config(const ConfigRequest& request, const Json& model_layer) {
     config.apply(profile["tasks"][request.task], profile_file + " (tasks." + request.task + ")");
   if (profile.contains("models") && profile["models"].contains(request.model))
     config.apply(profile["models"][request.model], profile_file + " (models." + request.model + ")");
-  if (model.profiles.contains(request.profile))
-    config.apply(model.profiles[request.profile], model_file + " (profiles." + request.profile + ")");
+  if (model.profiles.contains(request.profile)) {
+    // A model's profile layer may hold per-task layers under "tasks", applied after the rest.
+    Json layer = model.profiles[request.profile];
+    const Json per_task = layer.contains("tasks") ? layer["tasks"] : Json::object();
+    layer.erase("tasks");
+    const std::string where = model_file + " (profiles." + request.profile;
+    config.apply(layer, where + ")");
+    if (per_task.is_object() && per_task.contains(request.task))
+      config.apply(per_task[request.task], where + ".tasks." + request.task + ")");
+  }
 
   for (const auto& assignment : request.overrides) config.apply_override(assignment);
 

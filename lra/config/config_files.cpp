@@ -60,8 +60,16 @@ ModelLayer split_model_layer(Json layer, const std::string& model_file) {
     if (!model.profiles.is_object())
       throw UserError(model_file + ": 'profiles' must be an object {profile: layer}");
     for (auto it = model.profiles.begin(); it != model.profiles.end(); ++it)
+    {
       if (!it.value().is_object())
         throw UserError(model_file + ": profiles." + printable(it.key(), 100) + " must be a layer (a JSON object)");
+      const Json& layer = it.value();
+      if (layer.contains("tasks") && (!layer["tasks"].is_object() ||
+                                      std::any_of(layer["tasks"].begin(), layer["tasks"].end(),
+                                                  [](const Json& t) { return !t.is_object(); })))
+        throw UserError(model_file + ": profiles." + printable(it.key(), 100) +
+                        ".tasks must be an object {task: layer}");
+    }
     layer.erase("profiles");
   }
   model.layer = std::move(layer);

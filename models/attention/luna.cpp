@@ -22,8 +22,6 @@ torch::nn::Linear add_projection(torch::nn::Module& parent, const std::string& n
   return linear;
 }
 
-torch::nn::LayerNorm make_layer_norm(int64_t d) { return torch::nn::LayerNorm(torch::nn::LayerNormOptions({d})); }
-
 }  // namespace
 
 LunaAttentionImpl::LunaAttentionImpl(const LunaOptions& options_) : options(options_) {
@@ -80,10 +78,10 @@ LunaAttentionOut LunaAttentionImpl::forward(const torch::Tensor& x, const torch:
 LunaBlockImpl::LunaBlockImpl(const LunaBlockOptions& options_) : options(options_) {
   const auto d = options.attention().d_model();
   attn = register_module("attn", LunaAttention(options.attention()));
-  attn_layer_norm = register_module("attn_layer_norm", make_layer_norm(d));
-  p_layer_norm = register_module("p_layer_norm", make_layer_norm(d));
+  attn_layer_norm = register_module("attn_layer_norm", SequenceNorm(options.norm_type(), d));
+  p_layer_norm = register_module("p_layer_norm", SequenceNorm(options.norm_type(), d));
   ffn = register_module("ffn", FeedForward(d, options.ffn_dim(), options.act_dropout()));
-  ffn_layer_norm = register_module("ffn_layer_norm", make_layer_norm(d));
+  ffn_layer_norm = register_module("ffn_layer_norm", SequenceNorm(options.norm_type(), d));
 }
 
 EncoderState LunaBlockImpl::forward(const EncoderState& state) {
@@ -105,12 +103,13 @@ EncoderState LunaBlockImpl::forward(const EncoderState& state) {
   return out;
 }
 
-LunaProjectionImpl::LunaProjectionImpl(const LunaOptions& options_, bool with_layer_norm, double dropout)
+LunaProjectionImpl::LunaProjectionImpl(const LunaOptions& options_, bool with_layer_norm, double dropout,
+                                       const std::string& norm_type)
     : options(options_), dropout_(dropout) {
   projected_embeddings =
       register_parameter("projected_embeddings", torch::empty({options.proj_len(), options.d_model()}));
   embedding_normal(projected_embeddings);  // N(0, D^-1/2)
-  if (with_layer_norm) layer_norm = register_module("layer_norm", make_layer_norm(options.d_model()));
+  if (with_layer_norm) layer_norm = register_module("layer_norm", SequenceNorm(norm_type, options.d_model()));
 }
 
 EncoderState LunaProjectionImpl::forward(const EncoderState& state) {
@@ -147,8 +146,10 @@ ClassifierModel build_luna(const nlohmann::json& config) {
   const auto block = LunaBlockOptions(attention, model.ffn_dim)
                          .dropout(model.dropout)
                          .act_dropout(model.act_dropout)
-                         .pre_norm(model.pre_norm);
-  auto projection = std::make_shared<LunaProjectionImpl>(attention, model.embedding_layer_norm, model.dropout);
+                         .pre_norm(model.pre_norm)
+                         .norm_type(model.norm_type);
+  auto projection =
+      std::make_shared<LunaProjectionImpl>(attention, model.embedding_layer_norm, model.dropout, model.norm_type);
   return make_classifier(model, [block] { return std::make_shared<LunaBlockImpl>(block); }, projection);
 }
 
@@ -170,7 +171,7 @@ ModelEntry luna_model(int64_t proj_len) {
   const std::string slots = std::to_string(proj_len);
   return {"luna-" + slots, "Luna, pack/unpack attention through a " + slots + "-slot learned P (Ma et al. 2021)",
           build_luna, luna_attention_flops, [](const ModelConfig& m) {
-            const int64_t d = m.d_model, norm = layer_norm_parameters(d);
+            const int64_t d = m.d_model, norm = norm_parameters(m.norm_type, d);
             const int64_t projections = m.attention.value("tie_kv", false) ? 5 : 7;  // tie_kv shares pack's K and V
             const int64_t block = projections * linear_parameters(d, d) + 3 * norm + feed_forward_parameters(m);
             const int64_t p = m.attention.at("proj_len").get<int64_t>() * d + (m.embedding_layer_norm ? norm : 0);
@@ -181,6 +182,7 @@ ModelEntry luna_model(int64_t proj_len) {
             // gets no gradient; a tied block applied more than once feeds its own next application.
             if (m.pre_norm || (m.tie_layer_weights && m.layers > 1)) return {};
             const auto last = "encoder.blocks." + std::to_string(distinct_blocks(m) - 1) + ".p_layer_norm.";
+            if (m.norm_type == "scalenorm") return {last + "scalar"};
             return {last + "weight", last + "bias"};
           },
           {}};  // configured by configs/models/luna-<proj_len>.json

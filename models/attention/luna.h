@@ -10,7 +10,6 @@
 // Legend: B batch, N tokens, L projection length used by the batch, Lmax proj_len, D model, H heads, E = D/H.
 #include <nlohmann/json.hpp>
 #include <torch/nn/modules/linear.h>
-#include <torch/nn/modules/normalization.h>
 
 #include "models/blocks/feed_forward.h"
 #include "models/encoder.h"
@@ -71,6 +70,8 @@ struct LunaBlockOptions {
   TORCH_ARG(double, act_dropout) = 0.0;
   /// pre-LN (the LNs before the sub-blocks); LRA uses post-LN
   TORCH_ARG(bool, pre_norm) = false;
+  /// layernorm | scalenorm | batchnorm
+  TORCH_ARG(std::string, norm_type) = "layernorm";
 };
 
 // One Luna layer (LunaSentenceEncoderLayer): (X, P) -> (X', P').
@@ -81,10 +82,10 @@ class LunaBlockImpl : public EncoderBlockImpl {
 
   LunaBlockOptions options;
   LunaAttention attn{nullptr};                    // "attn"
-  torch::nn::LayerNorm attn_layer_norm{nullptr};  // X after attention
-  torch::nn::LayerNorm p_layer_norm{nullptr};     // P after packing (unused output in the last post-LN block)
+  SequenceNorm attn_layer_norm{nullptr};          // X after attention
+  SequenceNorm p_layer_norm{nullptr};             // P after packing (unused output in the last post-LN block)
   FeedForward ffn{nullptr};                       // X only
-  torch::nn::LayerNorm ffn_layer_norm{nullptr};   // X after the FFN
+  SequenceNorm ffn_layer_norm{nullptr};           // X after the FFN
 };
 TORCH_MODULE(LunaBlock);
 
@@ -92,12 +93,13 @@ TORCH_MODULE(LunaBlock);
 // official code), dynamic slicing/masking, dropout, zeroed at masked slots.
 class LunaProjectionImpl : public ExtraStreamImpl {
  public:
-  LunaProjectionImpl(const LunaOptions& options, bool layer_norm, double dropout);
+  LunaProjectionImpl(const LunaOptions& options, bool layer_norm, double dropout,
+                     const std::string& norm_type = "layernorm");
   EncoderState forward(const EncoderState& state) override;  // sets p (B,L,D), p_mask (B,L)
 
   LunaOptions options;
   torch::Tensor projected_embeddings;        // (Lmax,D)
-  torch::nn::LayerNorm layer_norm{nullptr};  // when model.embedding_layer_norm
+  SequenceNorm layer_norm{nullptr};          // when model.embedding_layer_norm
 
  private:
   double dropout_;

@@ -8,7 +8,8 @@ TransformerBlockOptions transformer_block_options(const ModelConfig& model) {
   return TransformerBlockOptions(model.d_model, model.ffn_dim)
       .dropout(model.dropout)
       .act_dropout(model.act_dropout)
-      .pre_norm(model.pre_norm);
+      .pre_norm(model.pre_norm)
+      .norm_type(model.norm_type);
 }
 
 TransformerBlockImpl::TransformerBlockImpl(const TransformerBlockOptions& options_,
@@ -16,9 +17,9 @@ TransformerBlockImpl::TransformerBlockImpl(const TransformerBlockOptions& option
     : options(options_), attn(std::move(attn_)) {
   const auto d = options.d_model();
   register_module("attn", attn);
-  attn_layer_norm = register_module("attn_layer_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d})));
+  attn_layer_norm = register_module("attn_layer_norm", SequenceNorm(options.norm_type(), d));
   ffn = register_module("ffn", FeedForward(d, options.ffn_dim(), options.act_dropout()));
-  ffn_layer_norm = register_module("ffn_layer_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d})));
+  ffn_layer_norm = register_module("ffn_layer_norm", SequenceNorm(options.norm_type(), d));
 }
 
 EncoderState TransformerBlockImpl::forward(const EncoderState& state) {

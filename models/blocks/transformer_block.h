@@ -6,13 +6,13 @@
 #include <memory>
 
 #include <torch/nn/module.h>
-#include <torch/nn/modules/normalization.h>
 #include <torch/nn/pimpl.h>
 #include <torch/types.h>
 
 #include "models/blocks/feed_forward.h"
 #include "models/encoder.h"
 #include "models/model_config.h"
+#include "models/sequence_norm.h"
 
 namespace lra {
 
@@ -33,9 +33,11 @@ struct TransformerBlockOptions {
   TORCH_ARG(double, act_dropout) = 0.0;
   /// LayerNorm before each sub-block (pre-LN) instead of after the residual sum (post-LN)
   TORCH_ARG(bool, pre_norm) = false;
+  /// layernorm | scalenorm | batchnorm
+  TORCH_ARG(std::string, norm_type) = "layernorm";
 };
 
-// From model.{d_model, ffn_dim, dropout, act_dropout, norm}.
+// From model.{d_model, ffn_dim, dropout, act_dropout, norm, norm_type}.
 TransformerBlockOptions transformer_block_options(const ModelConfig& model);
 
 class TransformerBlockImpl : public EncoderBlockImpl {
@@ -45,9 +47,9 @@ class TransformerBlockImpl : public EncoderBlockImpl {
 
   TransformerBlockOptions options;
   std::shared_ptr<SelfAttentionImpl> attn;        // "attn"
-  torch::nn::LayerNorm attn_layer_norm{nullptr};  // "attn_layer_norm"
+  SequenceNorm attn_layer_norm{nullptr};          // "attn_layer_norm"
   FeedForward ffn{nullptr};                       // "ffn" (fc1, fc2)
-  torch::nn::LayerNorm ffn_layer_norm{nullptr};   // "ffn_layer_norm"
+  SequenceNorm ffn_layer_norm{nullptr};           // "ffn_layer_norm"
 };
 TORCH_MODULE(TransformerBlock);
 

@@ -2,9 +2,7 @@
 
 #include <cmath>
 
-#include <torch/fft.h>
 #include <torch/nn/functional/activation.h>
-#include <torch/nn/functional/padding.h>
 
 #include "core/errors.h"
 #include "models/classifier.h"
@@ -39,31 +37,6 @@ torch::Tensor S4DKernelImpl::forward(int64_t length) {
   return 2.0 * torch::real(torch::einsum("chn,hnl->chl", {Cd, vandermonde}));  // (c,H,L)
 }
 
-int64_t fft_length(int64_t at_least) {
-  for (int64_t n = std::max<int64_t>(1, at_least);; ++n) {
-    int64_t m = n;
-    for (int64_t p : {2, 3, 5})
-      while (m % p == 0) m /= p;
-    if (m == 1) return n;
-  }
-}
-
-torch::Tensor fft_convolution(const torch::Tensor& u, const torch::Tensor& forward_kernel,
-                              const torch::Tensor& backward_kernel) {
-  const int64_t length = u.size(1);
-  // A circular convolution of n >= 2L - 1 points has no wrap-around between lags -(L-1)..L-1. n = 2L
-  // itself is 2 x a prime for L = 257 (the cpu profile's length), where the FFT falls back to a slow
-  // algorithm for prime factors: a 5-smooth n is 2.7x faster there (measured with libtorch 1.13).
-  const int64_t n = fft_length(2 * length);
-  auto k = forward_kernel;  // (H,L): lags 0..L-1, zero-padded to n by rfft
-  if (backward_kernel.defined())  // (H,n): lags 0..L-1, then -L..-1 at the end (circular)
-    k = F::pad(forward_kernel, F::PadFuncOptions({0, n - length})) +
-        F::pad(backward_kernel.flip(-1), F::PadFuncOptions({n - length, 0}));
-  const auto k_f = torch::fft::rfft(k, n, -1).t();                  // (n/2+1,H)
-  const auto u_f = torch::fft::rfft(u, n, 1);                       // (B,n/2+1,H)
-  return torch::fft::irfft(u_f * k_f, n, 1).narrow(1, 0, length);  // (B,L,H)
-}
-
 S4DLayerImpl::S4DLayerImpl(const S4DOptions& options_) : options(options_) {
   const int64_t h = options.d_model();
   kernel = register_module("kernel", S4DKernel(options));
@@ -80,10 +53,11 @@ torch::Tensor S4DLayerImpl::forward(const torch::Tensor& u) {
   return F::glu(output_linear(y), -1);  // (B,L,2H) -> (B,L,H)
 }
 
-S4DBlockImpl::S4DBlockImpl(const S4DOptions& options, bool pre_norm_, double residual_dropout_)
+S4DBlockImpl::S4DBlockImpl(const S4DOptions& options, bool pre_norm_, double residual_dropout_,
+                           const std::string& norm_type)
     : pre_norm(pre_norm_), residual_dropout(residual_dropout_) {
   layer = register_module("layer", S4DLayer(options));
-  norm = register_module("norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({options.d_model()})));
+  norm = register_module("norm", SequenceNorm(norm_type, options.d_model()));
 }
 
 EncoderState S4DBlockImpl::forward(const EncoderState& state) {
@@ -118,8 +92,9 @@ ClassifierModel build_s4d(const nlohmann::json& config) {
                     std::to_string(options.dt_max()) + ")");
   const bool pre_norm = model.pre_norm;
   const double dropout = model.dropout;
-  return make_classifier(model, [options, pre_norm, dropout] {
-    return std::make_shared<S4DBlockImpl>(options, pre_norm, dropout);
+  const std::string norm_type = model.norm_type;
+  return make_classifier(model, [options, pre_norm, dropout, norm_type] {
+    return std::make_shared<S4DBlockImpl>(options, pre_norm, dropout, norm_type);
   });
 }
 
@@ -127,7 +102,7 @@ int64_t s4d_parameters(const ModelConfig& m) {
   const auto o = s4d_options(m);
   const int64_t h = m.d_model, n2 = o.d_state() / 2, c = o.bidirectional() ? 2 : 1;
   const int64_t kernel = h + c * h * n2 * 2 + 2 * h * n2;  // log_dt, C, log_A_real, A_imag
-  const int64_t block = kernel + h + linear_parameters(h, 2 * h) + layer_norm_parameters(h);
+  const int64_t block = kernel + h + linear_parameters(h, 2 * h) + norm_parameters(m.norm_type, h);
   return shared_parameters(m) + distinct_blocks(m) * block;
 }
 

@@ -20,12 +20,13 @@
 
 #include <torch/nn/module.h>
 #include <torch/nn/modules/linear.h>
-#include <torch/nn/modules/normalization.h>
 #include <torch/nn/pimpl.h>
 #include <torch/types.h>
 
 #include "models/encoder.h"
 #include "models/model_config.h"
+#include "models/sequence_norm.h"
+#include "models/ssm/fft_convolution.h"
 
 namespace lra {
 
@@ -72,30 +73,20 @@ class S4DLayerImpl : public torch::nn::Module {
 };
 TORCH_MODULE(S4DLayer);
 
-// One residual block: [LayerNorm ->] S4D layer -> dropout -> + x [-> LayerNorm] (model.norm), with
+// One residual block: [norm ->] S4D layer -> dropout -> + x [-> norm] (model.norm, model.norm_type), with
 // the input zeroed at padded positions so that padding never reaches a real token (the backward
 // kernel reads the future).
 class S4DBlockImpl : public EncoderBlockImpl {
  public:
-  S4DBlockImpl(const S4DOptions& options, bool pre_norm, double residual_dropout);
+  S4DBlockImpl(const S4DOptions& options, bool pre_norm, double residual_dropout, const std::string& norm_type);
   EncoderState forward(const EncoderState& state) override;
 
   S4DLayer layer{nullptr};               // "layer"
-  torch::nn::LayerNorm norm{nullptr};    // "norm"
+  SequenceNorm norm{nullptr};            // "norm"
   bool pre_norm;
   double residual_dropout;
 };
 TORCH_MODULE(S4DBlock);
-
-// The causal (or, with `backward` given, two-sided) convolution y[t] = sum_s k[t-s] u[s] by real FFT:
-// u (B,L,H), forward kernel (H,L), backward kernel (H,L) or undefined -> (B,L,H). backward[j-1] is the
-// weight of lag -j (the input j steps ahead).
-torch::Tensor fft_convolution(const torch::Tensor& u, const torch::Tensor& forward_kernel,
-                              const torch::Tensor& backward_kernel);
-
-// The FFT length used for a convolution that needs at least `at_least` points: the smallest number
-// >= at_least with no prime factor above 5.
-int64_t fft_length(int64_t at_least);
 
 // Forward FLOPs of one S4D layer for one example of n tokens (kernel, FFTs, skip, output linear).
 double s4d_attention_flops(const ModelConfig& model, int64_t n);
