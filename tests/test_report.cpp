@@ -1,9 +1,12 @@
 // lra report / plot: table building from hand-made run reports and bench rows.
 #include "tests/catch_torch.h"
 
+#include <cmath>
+
 #include "lra/bench/bench.h"
 #include "lra/report/plot.h"
 #include "lra/report/report.h"
+#include "lra/report/table2.h"
 
 using lra::Json;
 using Catch::Matchers::Contains;
@@ -153,4 +156,17 @@ TEST_CASE("an SPT row that trained other updates in all than its scratch row get
   const Json summary = lra::report_summary(runs);
   CHECK(summary["spt"]["rows"][0]["gain"]["verdict"] == "not compared: unequal updates (scratch 300, SPT 450)");
   CHECK(summary["spt"]["rows"][0]["gain"]["difference"].is_null());
+}
+
+TEST_CASE("table 2 gives each row's growth exponent with length (least squares in log-log)", "[report]") {
+  CHECK(lra::log_log_slope({1024, 2048, 4096}, {1.0, 2.0, 4.0}) == Approx(1.0));
+  CHECK(lra::log_log_slope({1024, 2048, 4096}, {1.0, 4.0, 16.0}) == Approx(2.0));
+  CHECK(std::isnan(lra::log_log_slope({1024}, {1.0})));
+  Json rows = Json::array({bench_row("transformer", 1024, 1.0, 1e9), bench_row("transformer", 2048, 4.0, 4e9),
+                           bench_row("s4d", 1024, 1.0, 1e9, "none"), bench_row("s4d", 2048, 2.0, 2e9, "none"),
+                           bench_row("luna-16", 1024, 1.0, 1e9)});
+  const std::string table = lra::table2_markdown({{"rows", rows}, {"batch", 4}}, Json::object());
+  CHECK_THAT(table, Contains("| transformer | fused (probabilities recomputed in backward) | 2.00 | 2.00 | 1024–2048 |"));
+  CHECK_THAT(table, Contains("| s4d | no softmax attention (own mixing) | 1.00 | 1.00 | 1024–2048 |"));
+  CHECK_THAT(table, Contains("| luna-16 | fused (probabilities recomputed in backward) | – | – | 1 |"));
 }

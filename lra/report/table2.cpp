@@ -27,6 +27,19 @@ std::string kernel_description(const Json& row) {
 
 }  // namespace
 
+double log_log_slope(const std::vector<double>& x, const std::vector<double>& y) {
+  const size_t n = std::min(x.size(), y.size());
+  if (n < 2) return std::nan("");
+  double mx = 0, my = 0;
+  for (size_t i = 0; i < n; ++i) mx += std::log(x[i]) / n, my += std::log(y[i]) / n;
+  double sxy = 0, sxx = 0;
+  for (size_t i = 0; i < n; ++i) {
+    sxy += (std::log(x[i]) - mx) * (std::log(y[i]) - my);
+    sxx += (std::log(x[i]) - mx) * (std::log(x[i]) - mx);
+  }
+  return sxx > 0 ? sxy / sxx : std::nan("");
+}
+
 std::string table2_markdown(const Json& bench, const Json& published) {
   std::ostringstream out;
   if (bench.is_null() || !bench.contains("rows")) return "No bench result (run `lra bench`).\n";
@@ -79,6 +92,29 @@ std::string table2_markdown(const Json& bench, const Json& published) {
   table("steps/s (speed-up vs " + reference + ")", "steps_per_second", 1.0, 3, "speedup_vs_" + reference, 1);
   table("peak tensor memory GB (fraction of " + reference + ")", "peak_tensor_bytes", 1e-9, 3,
         "memory_fraction_vs_" + reference, 2);
+  // How each row scales: the least-squares slope of log(step time) and log(peak memory) against
+  // log(length) over its measured lengths (1 = linear, 2 = quadratic).
+  out << "Growth with length: the exponent a of a least-squares fit value ∝ length^a over the lengths each row "
+      << "measured (1 = linear, 2 = quadratic).\n\n| model | attention kernel | step time a | peak memory a | lengths |\n"
+      << "|---|---|---|---|---|\n";
+  for (const auto& label : labels) {
+    std::vector<double> ns, times, memories;
+    for (auto n : lengths) {
+      const Json* row = cell(label, n);
+      if (!row || row->value("status", "") != "ok") continue;
+      const double time = row->value("step_time_median_s", 0.0), memory = row->value("peak_tensor_bytes", 0.0);
+      if (!(time > 0) || !(memory > 0)) continue;
+      ns.push_back(static_cast<double>(n)), times.push_back(time), memories.push_back(memory);
+    }
+    out << "| " << label << " | " << (kernels.count(label) ? kernels[label] : "?") << " | ";
+    if (ns.size() < 2) {
+      out << "– | – | " << ns.size() << " |\n";
+      continue;
+    }
+    out << fixed(log_log_slope(ns, times), 2) << " | " << fixed(log_log_slope(ns, memories), 2) << " | "
+        << static_cast<int64_t>(ns.front()) << "–" << static_cast<int64_t>(ns.back()) << " |\n";
+  }
+  out << "\n";
   if (has_materialised) {
     out << "Against the " << reference << " with its probabilities materialised (stored for backward), as the LRA "
         << "paper's Table 2 measured it:\n\n";
