@@ -88,13 +88,15 @@ fi
 summary=()
 run_cell() {
   local kind=$1 task=$2 model=$3 seed=$4
-  local base=$out/$task/$model
+  # A script:<file.pt> model's folder and log names: its path with / and : as _ (one folder per model).
+  local folder=${model//[\/:]/_}
+  local base=$out/$task/$folder
   local command=(train) cell=$base/seed-$seed label="$task / $model / seed $seed"
   case "$kind" in
     pretrain) command=(pretrain); cell=$base/pretrain-seed-$seed; label="$label (SPT pretraining)" ;;
     spt) command=(train --init-from "$base/pretrain-seed-$seed"); cell=$base/spt-seed-$seed; label="$label (SPT)" ;;
   esac
-  local log=$log_dir/$kind-$task-$model-seed$seed.log
+  local log=$log_dir/$kind-$task-$folder-seed$seed.log
   local t0 rc=0 line acc
   t0=$(date +%s)
   $lra "${command[@]}" --task "$task" --model "$model" --profile "$profile" --data-dir "$data_dir" --out "$cell" \

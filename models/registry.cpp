@@ -1,5 +1,8 @@
 #include "models/registry.h"
 
+#include <map>
+#include <memory>
+#include <mutex>
 #include <stdexcept>
 
 #include "core/errors.h"
@@ -11,6 +14,7 @@
 #include "models/attention/performer.h"
 #include "models/attention/softmax.h"
 #include "models/mega/mega.h"
+#include "models/script/script_mixer.h"
 #include "models/ssm/s4d.h"
 
 namespace lra {
@@ -62,6 +66,16 @@ bool register_model(ModelEntry entry) {
 const ModelEntry* find_model_or_null(const std::string& name) {
   for (const auto& entry : model_registry())
     if (entry.name == name) return &entry;
+  // script:<file>: an entry made from the file on first use (its load errors name the file), kept apart
+  // from the built-in list so that registry-wide code never builds a module it was not asked for.
+  if (name.rfind(kScriptModelPrefix, 0) == 0) {
+    static std::mutex mutex;
+    static std::map<std::string, std::unique_ptr<ModelEntry>> scripts;
+    const std::lock_guard<std::mutex> lock(mutex);
+    auto& entry = scripts[name];
+    if (!entry) entry = std::make_unique<ModelEntry>(script_model(name.substr(std::string(kScriptModelPrefix).size())));
+    return entry.get();
+  }
   return nullptr;
 }
 
@@ -69,7 +83,7 @@ const ModelEntry& find_model(const std::string& name) {
   if (const ModelEntry* entry = find_model_or_null(name)) return *entry;
   std::string known;
   for (const auto& entry : model_registry()) known += (known.empty() ? "" : ", ") + entry.name;
-  throw UserError("unknown model '" + name + "' (known: " + known + ")");
+  throw UserError("unknown model '" + name + "' (known: " + known + "; or script:<file.pt>, a TorchScript mixer)");
 }
 
 ClassifierModel build_model(const nlohmann::json& config) {

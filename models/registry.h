@@ -46,6 +46,9 @@ struct ModelEntry {
   bool feed_forward = true;
   // Parameter groups of their own; empty: every parameter trains with train.lr and train.weight_decay.
   std::function<std::vector<ParameterGroupRule>(const ModelConfig& model)> parameter_groups;
+  // Where a model defined outside lra's code comes from (a TorchScript file: its path and SHA-256); run
+  // reports record it. Null for the built-in models.
+  nlohmann::json source;
 
   // Analytic FLOPs of one training step (3x forward) at `batch` x `length`; 0 when unknown.
   double train_step_flops(const nlohmann::json& resolved_config, int64_t batch, int64_t length) const;

@@ -11,6 +11,7 @@ packages=(
   libjemalloc2            # runtime.allocator=jemalloc (the default): no re-faulting, bounded RSS
   libgloo-dev             # c10d ProcessGroupGloo headers (multi-process training)
   nlohmann-json3-dev libcli11-dev catch2 libbenchmark-dev libpng-dev
+  libssl-dev              # SHA-256 of a TorchScript mixer file (models/script), in its run reports
   zlib1g-dev              # gzip reader for the Fashion-MNIST IDX files (tasks/image)
   gnuplot-nox             # lra plot
   dataset-fashion-mnist   # the offline Image substitute

@@ -47,6 +47,9 @@ Json TrainingRun::report(const std::string& status) const {
       {"distributed", distributed_block_},
       {"optimizer_groups", optimizer_->groups_json()},
   };
+  // A model from a file (script:<file.pt>) records the file and its SHA-256: the run names what it trained.
+  if (const ModelEntry* entry = find_model_or_null(run_.model); entry && !entry->source.is_null())
+    doc["model_source"] = entry->source;
   if (objective_->evaluates()) {
     const int32_t majority = majority_label(data_.train);
     doc["majority_baseline"] = {{"label", majority},
