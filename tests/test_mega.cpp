@@ -10,6 +10,7 @@
 #include <torch/torch.h>
 
 #include "attention_reference.h"
+#include "python_reference.h"
 #include "models/mega/mega.h"
 #include "models/state_dict.h"
 #include "run_support.h"
@@ -95,8 +96,6 @@ TEST_CASE("the relative position bias reads table[M - 1 + j - i]", "[mega]") {
 
 TEST_CASE("Mega logits equal an independent eager reference in Python (float64, EMA recurrence)",
           "[mega][parity][python]") {
-  if (std::system("/usr/bin/python3 -c 'import torch' >/dev/null 2>&1") != 0)
-    FAIL("/usr/bin/python3 cannot import torch: run scripts/setup.sh (installs python3-torch)");
   struct Case {
     const char* model;
     const char* norm;
@@ -127,38 +126,19 @@ TEST_CASE("Mega logits equal an independent eager reference in Python (float64, 
         if (item.key().find("running_var") != std::string::npos) item.value().uniform_(0.5, 1.5);
       }
     }
-    model->eval();
     const auto task = lra::task_info_from_config(config);
     // 40 tokens: with chunks of 16 the last chunk is half padding; the shorter rows pad inside chunks.
     const lra::Batch batch = lra::test::make_test_batch(task, {40, 17, 33}, 40, 5);
-    torch::Tensor logits;
-    {
-      torch::NoGradGuard no_grad;
-      logits = model->forward(batch);
-    }
-    const auto dir = lra::test::scratch("mega_parity");
-    const auto weights = (dir / "weights.pt").string(), inputs = (dir / "inputs.pt").string();
-    lra::save_state_dict_file(*model, weights);
-    torch::nn::Module holder;
-    holder.register_buffer("tokens", batch.tokens);
-    holder.register_buffer("mask", batch.mask);
-    holder.register_buffer("logits", logits);
-    lra::save_state_dict_file(holder, inputs);
-    const auto cfg = (dir / "config.json").string(), out = (dir / "out.json").string();
-    std::ofstream(cfg) << nlohmann::json{{"layers", 2}, {"pre_norm", pre}, {"norm_type", c.norm_type},
-                                         {"z_dim", 12}, {"hidden_dim", 20}, {"n_dim", 3},
-                                         {"chunk_size", c.chunk}, {"truncation", c.truncation},
-                                         {"attention_function", c.function}, {"bidirectional", true}}
-                              .dump();
-    const std::string command = "/usr/bin/python3 " + std::string(LRA_SOURCE_DIR) +
-                                "/tests/reference/mega_reference.py " + weights + " " + inputs + " " + cfg + " " + out;
-    REQUIRE(std::system(command.c_str()) == 0);
-    const auto result = lra::test::read_json(out);
-    const double diff = result["max_abs_diff"], perturbed = result["perturbed_max_abs_diff"];
-    lra::test::print_maxdiff("mega logits vs python reference", diff, 1e-5);
-    CHECK(diff <= 1e-5);
-    CHECK(perturbed > 1e-4);  // the control: 0.5 added to one channel's EMA gamma is seen (10x the tolerance)
-    CHECK(logits.abs().max().item<double>() > 0.1);
+    const auto parity = lra::test::python_parity(
+        model, batch, "mega_reference.py",
+        {{"layers", 2}, {"pre_norm", pre}, {"norm_type", c.norm_type}, {"z_dim", 12}, {"hidden_dim", 20}, {"n_dim", 3},
+         {"chunk_size", c.chunk}, {"truncation", c.truncation}, {"attention_function", c.function},
+         {"bidirectional", true}},
+        "mega_parity");
+    lra::test::print_maxdiff("mega logits vs python reference", parity.max_abs_diff, 1e-5);
+    CHECK(parity.max_abs_diff <= 1e-5);
+    CHECK(parity.perturbed_max_abs_diff > 1e-4);  // the control: 0.5 added to one channel's EMA gamma is seen
+    CHECK(parity.max_abs_logit > 0.1);
   }
 }
 

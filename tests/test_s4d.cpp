@@ -10,6 +10,7 @@
 #include <torch/torch.h>
 
 #include "attention_reference.h"
+#include "python_reference.h"
 #include "models/ssm/s4d.h"
 #include "models/state_dict.h"
 #include "run_support.h"
@@ -81,8 +82,6 @@ TEST_CASE("the FFT length is the smallest 5-smooth number at or above what the c
 
 TEST_CASE("S4D logits equal an independent eager reference in Python (float64, Toeplitz convolution)",
           "[s4d][parity][python]") {
-  if (std::system("/usr/bin/python3 -c 'import torch' >/dev/null 2>&1") != 0)
-    FAIL("/usr/bin/python3 cannot import torch: run scripts/setup.sh (installs python3-torch)");
   for (const char* norm : {"pre", "post"}) {
     INFO("norm " << norm);
     const auto config = lra::test::smoke_config(
@@ -96,33 +95,14 @@ TEST_CASE("S4D logits equal an independent eager reference in Python (float64, T
       torch::NoGradGuard no_grad;  // trained-looking weights: every tensor moved off its initialisation
       for (auto& p : model->parameters()) p.add_(torch::randn_like(p) * 0.1);
     }
-    model->eval();
     const auto task = lra::task_info_from_config(config);
     const lra::Batch batch = lra::test::make_test_batch(task, {40, 17, 33}, 40, 5);
-    torch::Tensor logits;
-    {
-      torch::NoGradGuard no_grad;
-      logits = model->forward(batch);
-    }
-    const auto dir = lra::test::scratch("s4d_parity");
-    const auto weights = (dir / "weights.pt").string(), inputs = (dir / "inputs.pt").string();
-    lra::save_state_dict_file(*model, weights);
-    torch::nn::Module holder;
-    holder.register_buffer("tokens", batch.tokens);
-    holder.register_buffer("mask", batch.mask);
-    holder.register_buffer("logits", logits);
-    lra::save_state_dict_file(holder, inputs);
-    const auto cfg = (dir / "config.json").string(), out = (dir / "out.json").string();
-    std::ofstream(cfg) << nlohmann::json{{"layers", 2}, {"pre_norm", std::string(norm) == "pre"}, {"pooling", "mean"}}
-                              .dump();
-    const std::string command = "/usr/bin/python3 " + std::string(LRA_SOURCE_DIR) +
-                                "/tests/reference/s4d_reference.py " + weights + " " + inputs + " " + cfg + " " + out;
-    REQUIRE(std::system(command.c_str()) == 0);
-    const auto result = lra::test::read_json(out);
-    const double diff = result["max_abs_diff"], perturbed = result["perturbed_max_abs_diff"];
-    lra::test::print_maxdiff("s4d logits vs python reference", diff, 1e-5);
-    CHECK(diff <= 1e-5);
-    CHECK(perturbed > 1e-4);  // the control: 0.05 added to one channel's C is seen (10x the tolerance)
-    CHECK(logits.abs().max().item<double>() > 0.1);
+    const auto parity = lra::test::python_parity(
+        model, batch, "s4d_reference.py",
+        {{"layers", 2}, {"pre_norm", std::string(norm) == "pre"}, {"pooling", "mean"}}, "s4d_parity");
+    lra::test::print_maxdiff("s4d logits vs python reference", parity.max_abs_diff, 1e-5);
+    CHECK(parity.max_abs_diff <= 1e-5);
+    CHECK(parity.perturbed_max_abs_diff > 1e-4);  // the control: 0.05 added to one channel's C is seen (10x the tolerance)
+    CHECK(parity.max_abs_logit > 0.1);
   }
 }
