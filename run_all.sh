@@ -3,18 +3,34 @@
 #
 #   ./run_all.sh [--profile cpu] [--seeds K] [--tasks listops,text,...] [--models luna-16,...]
 #                [--data-dir DIR] [--out DIR] [--no-bench] [--no-extra] [--precision fp32|bf16|fp16] [--spt]
+#                [--threads N] [--device cpu|cuda]
+#                [--slurm [--partition P] [--time T] [--cpus-per-task C] [--gpus-per-task G] [--max-parallel K]
+#                         [--sbatch-arg ARG]...]  |  [--shard i/N]  |  [--report-only]
 #
 # Every cell runs K seeds (default: the profile's "seeds", 3 for cpu; --seeds 1 for a quick look), seed
 # by seed, into DIR/<task>/<model>/seed-<s>/ (default DIR: runs/<profile>; committed reference runs live
-# under results/ and are never written or reused). Re-running resumes: a seed finished by this same
+# under results/ and are never written or reused). The runs are the lines of DIR/sweep/manifest.tsv
+# (lra plan --manifest), walked by `lra sweep`. Re-running resumes: a seed finished by this same
 # commit with the same config is reused, an interrupted one continues from its checkpoint, anything
 # else runs again. Without --data-dir, data is generated offline under data/<profile>/. After the table,
 # the profile's "extra_cells" run (cpu: one short Path-X run of Luna-16); --no-extra skips them.
 # --spt: every cell also runs self-pretrained: `lra pretrain` (pretrain.steps updates of masked-token
 # denoising on the training inputs) into .../pretrain-seed-<s>, then `lra train --init-from` into
 # .../spt-seed-<s> with the rest of the cell's updates; the report adds SPT rows beside the scratch rows.
+# --slurm: after the data, submit the manifest as one Slurm job array (task i runs line i) and a job that
+# runs after it (bench, report, plot), print their ids, and return; submitting again reruns only what did not
+# finish. --shard i/N: run only every N-th line from the i-th (any other scheduler), no bench or report.
+# --report-only: bench, report and plot of the runs already in DIR (the Slurm sweep's last job).
+# From an install (cmake --install build --prefix P; P/share/lra/run_all.sh) or with LRA_BINARY set, it
+# runs that lra and builds nothing; folders are then relative to the current directory.
 set -euo pipefail
-cd "$(dirname "$0")"
+script_dir=$(cd "$(dirname "$0")" && pwd)
+script=$script_dir/$(basename "$0")
+installed_lra=$script_dir/../../bin/lra
+if [ -z "${LRA_BINARY:-}" ] && [ -x "$installed_lra" ] && [ ! -f "$script_dir/CMakeLists.txt" ]; then
+  LRA_BINARY=$(readlink -f "$installed_lra")
+fi
+[ -n "${LRA_BINARY:-}" ] || cd "$script_dir"
 
 profile=cpu
 seeds=0
@@ -26,6 +42,13 @@ bench=1
 extra=1
 precision=fp32
 spt=0
+threads=""
+device=""
+mode=local        # local | slurm | shard | report-only
+shard=""
+sbatch_lines=()   # #SBATCH lines of the array job (and of the report job, but --array)
+max_parallel=""
+gpus=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --profile) profile=$2; shift 2 ;;
@@ -38,25 +61,56 @@ while [ $# -gt 0 ]; do
     --no-extra) extra=0; shift ;;
     --precision) precision=$2; shift 2 ;;
     --spt) spt=1; shift ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    --threads) threads=$2; shift 2 ;;
+    --device) device=$2; shift 2 ;;
+    --slurm) mode=slurm; shift ;;
+    --partition) sbatch_lines+=("--partition=$2"); shift 2 ;;
+    --time) sbatch_lines+=("--time=$2"); shift 2 ;;
+    --cpus-per-task) sbatch_lines+=("--cpus-per-task=$2"); shift 2 ;;
+    --gpus-per-task) gpus=$2; sbatch_lines+=("--gpus-per-task=$2"); shift 2 ;;
+    --max-parallel) max_parallel=$2; shift 2 ;;
+    --sbatch-arg) sbatch_lines+=("$2"); shift 2 ;;
+    --shard) mode=shard; shard=$2; shift 2 ;;
+    --report-only) mode=report-only; shift ;;
+    -h|--help) sed -n '2,31p' "$script"; exit 0 ;;
     *) echo "run_all.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
+if [ "$mode" != slurm ] && { [ ${#sbatch_lines[@]} -gt 0 ] || [ -n "$max_parallel" ]; }; then
+  echo "run_all.sh: --partition, --time, --cpus-per-task, --gpus-per-task, --max-parallel and --sbatch-arg need --slurm" >&2
+  exit 2
+fi
 out=${out:-runs/$profile}
 generate=0
 if [ -z "$data_dir" ]; then data_dir=data/$profile; generate=1; fi
+# A GPU per array task means the runs use it.
+if [ -z "$device" ] && [ "$gpus" != 0 ]; then device=cuda; fi
 
 start=$(date +%s)
-scripts/setup.sh
-cmake -S . -B build -G Ninja >/dev/null
-cmake --build build -j "$(nproc)" --target lra
-lra=build/lra
-spt_plan=()
-if [ "$spt" = 1 ]; then spt_plan=(--spt); fi
-seeds=$($lra plan --profile "$profile" --tasks "$tasks" --models "$models" --seeds "$seeds" --out "$out" "${spt_plan[@]}")
-mkdir -p "$out"
+if [ -n "${LRA_BINARY:-}" ]; then
+  lra=$LRA_BINARY
+else
+  scripts/setup.sh
+  cmake -S . -B build -G Ninja >/dev/null
+  cmake --build build -j "$(nproc)" --target lra
+  lra=build/lra
+fi
+lra=$(readlink -f "$lra")
+lra_global=()
+if [ -n "$threads" ]; then lra_global=(--threads "$threads"); fi
+mkdir -p "$out" "$data_dir"
+out=$(readlink -f "$out")
+data_dir=$(readlink -f "$data_dir")
+manifest=$out/sweep/manifest.tsv
 log_dir=$out/logs
 mkdir -p "$log_dir"
+plan_options=()
+# --report-only reads the manifest the sweep wrote; it never rewrites it.
+if [ "$mode" != report-only ]; then plan_options+=(--manifest "$manifest" --data-dir "$data_dir"); fi
+if [ "$spt" = 1 ]; then plan_options+=(--spt); fi
+if [ "$extra" = 0 ]; then plan_options+=(--no-extra); fi
+seeds=$($lra plan --profile "$profile" --tasks "$tasks" --models "$models" --seeds "$seeds" --out "$out" \
+  --precision "$precision" "${plan_options[@]}")
 
 elapsed() { local s=$(( $(date +%s) - $1 )); printf '%dm%02ds' $((s / 60)) $((s % 60)); }
 
@@ -70,67 +124,83 @@ if [ "$extra" = 1 ]; then
 fi
 data_tasks=("${task_list[@]}")
 for cell in "${extra_cells[@]}"; do data_tasks+=("${cell%% *}"); done
-if [ "$generate" = 1 ]; then
+if [ "$generate" = 1 ] && [ "$mode" != report-only ]; then
   for task in "${data_tasks[@]}"; do
     if $lra data check --task "$task" --profile "$profile" --data-dir "$data_dir" >/dev/null 2>&1; then
       echo "data   $task: ready ($data_dir)"
     else
       t0=$(date +%s)
-      $lra data generate --task "$task" --profile "$profile" --data-dir "$data_dir" > "$log_dir/data-$task.log" 2>&1 \
+      $lra "${lra_global[@]}" data generate --task "$task" --profile "$profile" --data-dir "$data_dir" > "$log_dir/data-$task.log" 2>&1 \
         || { echo "data   $task: generation FAILED (see $log_dir/data-$task.log)"; exit 1; }
       echo "data   $task: generated in $(elapsed "$t0")"
     fi
   done
 fi
 
-# One run of one cell, resumed or reused when it can be; its line goes to the summary. The kind is
-# train (from scratch), pretrain (self-pretraining) or spt (fine-tuning from that seed's pretraining).
+# --- the runs: every line of the manifest, here, on Slurm, or one shard of it ---
+sweep_options=()
+if [ -n "$device" ]; then sweep_options+=(--device "$device"); fi
 summary=()
-run_cell() {
-  local kind=$1 task=$2 model=$3 seed=$4
-  # A script:<file.pt> model's folder and log names: its path with / and : as _ (one folder per model).
-  local folder=${model//[\/:]/_}
-  local base=$out/$task/$folder
-  local command=(train) cell=$base/seed-$seed label="$task / $model / seed $seed"
-  case "$kind" in
-    pretrain) command=(pretrain); cell=$base/pretrain-seed-$seed; label="$label (SPT pretraining)" ;;
-    spt) command=(train --init-from "$base/pretrain-seed-$seed"); cell=$base/spt-seed-$seed; label="$label (SPT)" ;;
-  esac
-  local log=$log_dir/$kind-$task-$folder-seed$seed.log
-  local t0 rc=0 line acc
-  t0=$(date +%s)
-  $lra "${command[@]}" --task "$task" --model "$model" --profile "$profile" --data-dir "$data_dir" --out "$cell" \
-    --seed "$seed" --precision "$precision" --reuse > "$log" 2>&1 || rc=$?
-  if [ "$rc" != 0 ]; then line="FAILED  $label (exit $rc, see $log)"
-  elif grep -q "reused, not re-run" "$log"; then line="done    $label (reused: same commit and config)"
-  else line="done    $label in $(elapsed "$t0")"; fi
-  grep -h "NOT reused" "$log" || true
-  acc=$(grep -h "test accuracy\|masked-token accuracy" "$log" 2>/dev/null | tail -1 || true)
-  echo "$line  ${acc}"
-  summary+=("$line  ${acc}")
-  return "$rc"
-}
-
-# A cell from scratch, and with --spt its pretraining and fine-tuning (skipped when the pretraining failed).
-run_cells() {
-  run_cell train "$@" || true
-  if [ "$spt" = 1 ]; then
-    if run_cell pretrain "$@"; then run_cell spt "$@" || true
-    else summary+=("SKIPPED $1 / $2 / seed $3 (SPT): its pretraining failed"); fi
-  fi
-}
-
-# --- train every cell, seed by seed (an interrupted script leaves whole tables at fewer seeds) ---
-for seed in $(seq 1 "$seeds"); do
-  for task in "${task_list[@]}"; do
-    for model in "${model_list[@]}"; do run_cells "$task" "$model" "$seed"; done
-  done
-done
-# --- the profile's cells outside the table ---
-for cell in "${extra_cells[@]}"; do
-  read -r task model cell_seeds <<< "$cell"
-  for seed in $(seq 1 "$cell_seeds"); do run_cells "$task" "$model" "$seed"; done
-done
+case "$mode" in
+  local)
+    # lra sweep prints a line per run as it finishes (done / FAILED / SKIPPED); a failed run does not stop it.
+    $lra "${lra_global[@]}" sweep "$manifest" "${sweep_options[@]}" 2>&1 | tee "$log_dir/sweep.log" || true
+    mapfile -t summary < <(grep -E '^(done|FAILED|SKIPPED|BUSY) ' "$log_dir/sweep.log" || true)
+    ;;
+  shard)
+    rc=0
+    $lra "${lra_global[@]}" sweep "$manifest" --shard "$shard" "${sweep_options[@]}" || rc=$?
+    echo "shard $shard of $manifest: exit $rc; when every shard is done: $lra report $out"
+    exit "$rc"
+    ;;
+  slurm)
+    command -v sbatch >/dev/null || { echo "run_all.sh --slurm: no sbatch on PATH (run it on a Slurm login node)" >&2; exit 2; }
+    runs=$(( $(wc -l < "$manifest") - 1 ))
+    array=0-$((runs - 1))${max_parallel:+%$max_parallel}
+    # Each array task's threads: --threads, else the CPUs Slurm gave it.
+    task_threads=${threads:-'${SLURM_CPUS_PER_TASK:-0}'}
+    for job in array report; do
+      {
+        echo "#!/usr/bin/env bash"
+        echo "# Written by run_all.sh --slurm; edit and resubmit with sbatch, or run run_all.sh --slurm again."
+        echo "#SBATCH --job-name=lra-$profile-$job"
+        if [ "$job" = array ]; then
+          echo "#SBATCH --array=$array"
+          echo "#SBATCH --output=$log_dir/slurm-%A_%a.out"
+        else
+          echo "#SBATCH --output=$log_dir/slurm-%j-report.out"
+        fi
+        for line in "${sbatch_lines[@]}"; do echo "#SBATCH $line"; done
+        echo "set -euo pipefail"
+        if [ "$job" = array ]; then
+          printf 'exec %q --threads "%s" sweep %q --index "$SLURM_ARRAY_TASK_ID"' "$lra" "$task_threads" "$manifest"
+          if [ ${#sweep_options[@]} -gt 0 ]; then printf ' %q' "${sweep_options[@]}"; fi
+          echo
+        else
+          printf 'LRA_BINARY=%q exec %q --report-only' "$lra" "$script"
+          for option in --profile "$profile" --seeds "$seeds" --tasks "$tasks" --models "$models" --out "$out" \
+                        --precision "$precision" --data-dir "$data_dir"; do printf ' %q' "$option"; done
+          if [ "$bench" = 0 ]; then printf ' --no-bench'; fi
+          if [ "$extra" = 0 ]; then printf ' --no-extra'; fi
+          if [ "$spt" = 1 ]; then printf ' --spt'; fi
+          if [ -n "$threads" ]; then printf ' --threads %q' "$threads"; fi
+          if [ -n "$device" ]; then printf ' --device %q' "$device"; fi
+          echo
+        fi
+      } > "$out/sweep/$job.sbatch"
+    done
+    array_job=$(sbatch --parsable "$out/sweep/array.sbatch")
+    array_job=${array_job%%;*}
+    report_job=$(sbatch --parsable --dependency=afterany:"$array_job" "$out/sweep/report.sbatch")
+    report_job=${report_job%%;*}
+    echo "slurm: array job $array_job: $runs runs ($array), one manifest line each ($out/sweep/array.sbatch)"
+    echo "slurm: report job $report_job after it: bench, report and plot ($out/sweep/report.sbatch)"
+    echo "follow: squeue -j $array_job,$report_job    sacct -j $array_job,$report_job --format=JobID,JobName,State,Elapsed,ExitCode"
+    echo "logs:   $log_dir/slurm-${array_job}_<i>.out (line i of $manifest), $log_dir/train-<task>-<model>-seed<s>.log"
+    echo "report: $out/report.md when job $report_job ends; run the same command again to rerun what did not finish"
+    exit 0
+    ;;
+esac
 
 # --- bench, report, plots ---
 if [ "$bench" = 1 ]; then
@@ -146,7 +216,7 @@ if [ "$bench" = 1 ]; then
       cpu) bench_args=(--lengths 1024,2048,4096 --batch 4 --steps 2 --warmup 1) ;;
       *) bench_args=(--lengths 1024,2048,3072,4096 --batch 32 --steps 10 --warmup 3) ;;
     esac
-    $lra bench --models "$models" --out "$out/bench" --precision "$precision" "${bench_args[@]}" 2>&1 | tee "$log_dir/bench.log"
+    $lra "${lra_global[@]}" bench --models "$models" --out "$out/bench" --precision "$precision" "${bench_args[@]}" 2>&1 | tee "$log_dir/bench.log"
     echo "bench: done in $(elapsed "$t0")"
   fi
 fi

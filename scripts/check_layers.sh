@@ -9,6 +9,7 @@
 #   lra/report/   lra/config/, lra/runtime/
 #   lra/train/    lra/config/, lra/runtime/, lra/report/
 #   lra/bench/    lra/config/, lra/runtime/, lra/report/
+#   lra/sweep/    lra/config/, lra/runtime/, lra/report/
 #   lra/cli/      any of them (nothing includes lra/cli/ but itself)
 # Prints each violation as file:line and exits 1 if there is any.
 set -euo pipefail
@@ -30,16 +31,17 @@ check() {  # check LAYER FORBIDDEN-PREFIX...
 check core models tasks lra
 check models tasks lra
 check tasks models lra
-check lra/config lra/runtime lra/report lra/train lra/bench lra/cli
-check lra/runtime lra/report lra/train lra/bench lra/cli
-check lra/report lra/train lra/bench lra/cli
-check lra/train lra/bench lra/cli
-check lra/bench lra/train lra/cli
+check lra/config lra/runtime lra/report lra/train lra/bench lra/sweep lra/cli
+check lra/runtime lra/report lra/train lra/bench lra/sweep lra/cli
+check lra/report lra/train lra/bench lra/sweep lra/cli
+check lra/train lra/bench lra/sweep lra/cli
+check lra/bench lra/train lra/sweep lra/cli
+check lra/sweep lra/train lra/bench lra/cli
 # Every application source lives in a room: a file directly in lra/ would escape the rule.
 if stray=$(find lra -maxdepth 1 -type f \( -name '*.h' -o -name '*.cpp' \) | sort) && [ -n "$stray" ]; then
   echo "$stray"
   echo "check_layers: application sources belong in a sub-folder of lra/ (see README, Layout)" >&2
   status=1
 fi
-[ "$status" = 0 ] && echo "check_layers: core <- models, tasks <- lra (config <- runtime <- report <- train, bench <- cli): no include points the wrong way"
+[ "$status" = 0 ] && echo "check_layers: core <- models, tasks <- lra (config <- runtime <- report <- train, bench, sweep <- cli): no include points the wrong way"
 exit "$status"

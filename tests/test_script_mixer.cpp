@@ -11,6 +11,7 @@
 
 #include "core/errors.h"
 #include "attention_reference.h"
+#include "core/sha256.h"
 #include "models/script/script_mixer.h"
 #include "run_support.h"
 

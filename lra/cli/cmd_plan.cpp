@@ -1,5 +1,6 @@
 // lra plan: what run_all.sh will run (cells x seeds, where) and about how long it takes, before it starts.
-// The plan goes to stderr; stdout gets the number of seeds per cell, for the script to loop over.
+// The plan goes to stderr; stdout gets the number of seeds per cell. With --manifest it also writes the
+// sweep's manifest (one line per run, lra/report/sweep_manifest.h) that `lra sweep` walks.
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -10,6 +11,7 @@
 #include "core/errors.h"
 #include "lra/report/run_plan.h"
 #include "lra/report/run_report.h"
+#include "lra/sweep/sweep_plan.h"
 #include "models/registry.h"
 #include "tasks/registry.h"
 #include "lra/config/config_files.h"
@@ -24,6 +26,8 @@ struct PlanOptions {
   int seeds = 0;  // 0: the profile's "seeds"
   bool extra_cells = false;
   bool spt = false;
+  std::string manifest, data_dir, precision = "fp32";
+  bool no_extra = false;
 };
 
 std::vector<std::string> split_list(const std::string& text, const char* option) {
@@ -33,6 +37,20 @@ std::vector<std::string> split_list(const std::string& text, const char* option)
     if (!item.empty()) items.push_back(item);
   if (items.empty()) throw UserError(std::string(option) + " is empty; hint: a comma-separated list");
   return items;
+}
+
+// The profile's extra cells, each naming a known task and model.
+std::vector<ExtraCell> checked_extra_cells(const std::string& config_dir, const std::string& profile) {
+  const auto cells = profile_extra_cells(config_dir, profile);
+  for (const ExtraCell& cell : cells) {
+    try {
+      find_task(cell.task);
+      find_model(cell.model);
+    } catch (const UserError& e) {
+      throw UserError("profile '" + profile + "', extra_cells: " + e.what());
+    }
+  }
+  return cells;
 }
 
 }  // namespace
@@ -49,19 +67,18 @@ void add_plan_command(CLI::App& app, GlobalOptions& global, Action& action) {
       ->check(CLI::Range(0, 1000));
   plan->add_option("--out", o->out, "where the runs are written (required unless --extra-cells)");
   plan->add_flag("--spt", o->spt, "the plan of run_all.sh --spt (each run also pretrains and fine-tunes)");
+  plan->add_option("--manifest", o->manifest,
+                   "also write the sweep's manifest here (<out>/sweep/manifest.tsv), the table's runs then the "
+                   "profile's extra cells");
+  plan->add_option("--data-dir", o->data_dir, "the manifest's data folder (required with --manifest)");
+  plan->add_option("--precision", o->precision, "the manifest's precision")->capture_default_str();
+  plan->add_flag("--no-extra", o->no_extra, "leave the profile's extra cells out of the manifest");
   plan->add_option("--reference", o->reference, "committed reference run for the estimate (default results/<profile>)");
   plan->callback([&global, &action, o] {
     action = [&global, o] {
       if (o->extra_cells) {
-        for (const ExtraCell& cell : profile_extra_cells(global.config_dir, o->profile)) {
-          try {
-            find_task(cell.task);
-            find_model(cell.model);
-          } catch (const UserError& e) {
-            throw UserError("profile '" + o->profile + "', extra_cells: " + e.what());
-          }
+        for (const ExtraCell& cell : checked_extra_cells(global.config_dir, o->profile))
           std::cout << cell.task << " " << cell.model << " " << cell.seeds << "\n";
-        }
         return 0;
       }
       for (const auto* required : {&o->tasks, &o->models, &o->out})
@@ -82,6 +99,14 @@ void add_plan_command(CLI::App& app, GlobalOptions& global, Action& action) {
       std::cerr << plan_text(p, estimate_plan(p, reference.runs));
       for (const auto& f : reference.unusable)
         std::cerr << "      the estimate leaves out " << f.path << ": " << f.why << "\n";
+      if (!o->manifest.empty()) {
+        if (o->data_dir.empty()) throw UserError("lra plan --manifest needs --data-dir (the runs' data folder)");
+        SweepRequest request{p, {}, o->precision, o->data_dir, global.config_dir};
+        if (!o->no_extra) request.extra_cells = checked_extra_cells(global.config_dir, o->profile);
+        const auto runs = plan_sweep(request);
+        write_manifest(o->manifest, runs);
+        std::cerr << "      manifest: " << o->manifest << " (" << runs.size() << " runs)\n";
+      }
       std::cout << p.seeds << "\n";
       return 0;
     };

@@ -49,9 +49,16 @@ void require_input(const RunReportScan& scan, const Json& bench, const std::stri
 int name_left_out(const RunReportScan& scan, const std::string& written) {
   for (const auto& f : scan.unusable) std::cerr << "lra: left out " << f.path << ": " << f.why << "\n";
   for (const auto& f : scan.superseded) std::cerr << "lra: note: left out " << f.path << ": " << f.why << "\n";
-  if (scan.unusable.empty()) return 0;
-  std::cerr << "lra: " << written << " is PARTIAL: " << scan.unusable.size() << " run report"
-            << (scan.unusable.size() == 1 ? "" : "s") << " could not be read (exit " << kExitPartialInput << ")\n";
+  for (const auto& gap : scan.sweep_gaps)
+    std::cerr << "lra: the sweep's line " << gap.run.index << " (" << gap.run.run_folder << ") did not finish: " << gap.status
+              << "\n";
+  if (scan.unusable.empty() && scan.sweep_gaps.empty()) return 0;
+  std::cerr << "lra: " << written << " is PARTIAL: ";
+  if (!scan.unusable.empty())
+    std::cerr << scan.unusable.size() << " run report" << (scan.unusable.size() == 1 ? "" : "s") << " could not be read";
+  else
+    std::cerr << scan.sweep_gaps.size() << " of " << scan.sweep_runs << " runs of the sweep did not finish";
+  std::cerr << " (exit " << kExitPartialInput << ")\n";
   return kExitPartialInput;
 }
 

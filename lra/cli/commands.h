@@ -12,7 +12,7 @@ namespace lra::cli {
 
 // Options shared by every subcommand.
 struct GlobalOptions {
-  int threads = 0;  // 0: all hardware threads
+  int threads = 0;  // 0: the CPUs this process may use (affinity)
   std::string config_dir;
 };
 
@@ -31,6 +31,7 @@ void add_plot_command(CLI::App& app, GlobalOptions& global, Action& action);
 void add_launch_command(CLI::App& app, GlobalOptions& global, Action& action);
 void add_checkpoint_command(CLI::App& app, GlobalOptions& global, Action& action);
 void add_plan_command(CLI::App& app, GlobalOptions& global, Action& action);
+void add_sweep_command(CLI::App& app, GlobalOptions& global, Action& action);
 
 // Common options of commands that resolve a config (--task --model --profile --set).
 struct ConfigOptions {

@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
   bool verbose = false;
   app.add_flag("--verbose", verbose, "on an internal or libtorch error, print its full message and backtrace");
   app.add_flag("--version", show_version, "print the lra version and commit, libtorch, CUDA, threads and BLAS");
-  app.add_option("--threads", global.threads, "intra-op threads (default: all hardware threads)")
+  app.add_option("--threads", global.threads, "intra-op threads (default: the CPUs this process may use)")
       ->check(CLI::NonNegativeNumber);
   app.add_option("--config-dir", global.config_dir, "configs folder (default: $LRA_CONFIG_DIR or the source tree's)");
 
@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   lra::cli::add_launch_command(app, global, action);
   lra::cli::add_checkpoint_command(app, global, action);
   lra::cli::add_plan_command(app, global, action);
+  lra::cli::add_sweep_command(app, global, action);
 
   try {
     app.parse(argc, argv);

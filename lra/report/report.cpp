@@ -241,8 +241,18 @@ std::string missing_runs_markdown(const RunReportScan& scan, const Json& summary
     for (const auto& m : cell["not_completed"])
       seeds.push_back(task_title(cell["task"].get<std::string>()) + " / " + cell["model"].get<std::string>() +
                       " / seed " + std::to_string(m["seed"].get<int64_t>()) + ": " + m["status"].get<std::string>());
-  if (scan.unusable.empty() && scan.superseded.empty() && seeds.empty())
-    return "None: every run report found was read, and every cell has all its seeds.\n";
+  if (scan.unusable.empty() && scan.superseded.empty() && seeds.empty() && scan.sweep_gaps.empty())
+    return "None: every run report found was read, and every cell has all its seeds" +
+           std::string(scan.manifest.empty() ? "" : ", and every run of the sweep finished") + ".\n";
+  if (!scan.sweep_gaps.empty()) {
+    out << "Runs of the sweep (" << scan.manifest << ") that did not finish, " << scan.sweep_gaps.size() << " of "
+        << scan.sweep_runs << " (submit the sweep again: finished runs are reused, interrupted ones resume):\n\n";
+    for (const auto& gap : scan.sweep_gaps)
+      out << "- line " << gap.run.index << ", " << task_title(gap.run.task) << " / " << gap.run.model << " / seed "
+          << gap.run.seed << (gap.run.protocol == "spt" ? " (SPT)" : "") << ": " << gap.status << " (`"
+          << gap.run.run_folder << "`)\n";
+    out << "\n";
+  }
   if (!scan.unusable.empty()) {
     out << "Run reports that could not be read, left out of every table (" << scan.unusable.size() << "):\n\n";
     for (const auto& f : scan.unusable) out << "- `" << f.path << "`: " << f.why << "\n";
@@ -291,6 +301,15 @@ Json folder_report_summary(const RunReportScan& scan) {
   summary["partial_input"] = !scan.unusable.empty();
   summary["unreadable_reports"] = left_out_json(scan.unusable);
   summary["superseded_reports"] = left_out_json(scan.superseded);
+  if (!scan.manifest.empty()) {
+    Json gaps = Json::array();
+    for (const auto& gap : scan.sweep_gaps)
+      gaps.push_back({{"index", gap.run.index}, {"task", gap.run.task}, {"model", gap.run.model},
+                      {"seed", gap.run.seed}, {"protocol", gap.run.protocol}, {"run_folder", gap.run.run_folder},
+                      {"status", gap.status}});
+    summary["sweep"] = {{"manifest", scan.manifest}, {"runs", scan.sweep_runs}, {"not_finished", gaps}};
+    summary["partial_input"] = summary["partial_input"].get<bool>() || !gaps.empty();
+  }
   return summary;
 }
 
@@ -301,6 +320,9 @@ std::string folder_report_markdown(const RunReportScan& scan, const Json& bench,
     out << "# LRA report (PARTIAL: " << scan.unusable.size() << " run report" << (scan.unusable.size() == 1 ? "" : "s")
         << " could not be read and " << (scan.unusable.size() == 1 ? "is" : "are")
         << " left out; see \"Missing runs\")\n\n";
+  else if (!scan.sweep_gaps.empty())
+    out << "# LRA report (PARTIAL: " << scan.sweep_gaps.size() << " of " << scan.sweep_runs
+        << " runs of the sweep did not finish; see \"Missing runs\")\n\n";
   else
     out << "# LRA report\n\n";
   out << report_body(scan.runs, summary, bench, published) << "\n## Missing runs\n\n"

@@ -176,6 +176,37 @@ RunReportFile read_run_report(const std::string& path) {
   return {std::move(doc), ""};
 }
 
+namespace {
+
+// Every run of the folder's sweep manifest, if it has one, that has no finished report in its run folder.
+void add_sweep_gaps(const std::string& dir, RunReportScan& scan) {
+  const std::string manifest = manifest_path(dir);
+  std::error_code error;
+  if (!fs::exists(manifest, error)) return;
+  std::vector<SweepRun> runs;
+  try {
+    runs = read_manifest(manifest);
+  } catch (const UserError& e) {
+    scan.unusable.push_back({manifest, std::string("the sweep's manifest cannot be read: ") + e.what(), "", "", -1});
+    return;
+  }
+  scan.manifest = manifest;
+  scan.sweep_runs = static_cast<int>(runs.size());
+  for (const auto& run : runs) {
+    const std::string latest = (fs::path(dir) / run.run_folder / "latest.json").string();
+    std::string status;
+    if (!fs::exists(latest, error)) status = "missing";
+    else if (const RunReportFile file = read_run_report(latest); !file.problem.empty()) status = "unreadable";
+    else {
+      const Json recorded = file.report.value("status", Json("?"));
+      status = recorded.is_string() ? recorded.get<std::string>() : "?";
+    }
+    if (status != "completed" && status != "diverged") scan.sweep_gaps.push_back({run, status});
+  }
+}
+
+}  // namespace
+
 RunReportScan scan_run_reports(const std::string& dir) {
   std::error_code error;
   if (!fs::exists(dir, error))
@@ -218,6 +249,7 @@ RunReportScan scan_run_reports(const std::string& dir) {
     if (newer) it->second = {std::move(file.report), path};
   }
   for (auto& [key, entry] : by_key) scan.runs.push_back(std::move(entry.first));
+  add_sweep_gaps(dir, scan);
   return scan;
 }
 

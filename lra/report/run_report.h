@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "lra/config/config.h"
+#include "lra/report/sweep_manifest.h"
 
 namespace lra {
 
@@ -53,11 +54,23 @@ struct LeftOutReport {
   int64_t seed = -1;
 };
 
+// A run of a sweep's manifest that has no finished report in its folder: status "missing" (no
+// latest.json), "unreadable", or the report's own status (interrupted, running, failed).
+struct SweepGap {
+  SweepRun run;
+  std::string status;
+};
+
 // Every run report under a folder (latest.json of each run folder), and every one left out.
 struct RunReportScan {
   std::vector<Json> runs;                   // usable, one per run key (see collect_run_reports)
   std::vector<LeftOutReport> unusable;      // could not be read as a run report: the input is partial
   std::vector<LeftOutReport> superseded;    // a usable report of the same run key with an earlier run id
+  // When the folder is a sweep's (<dir>/sweep/manifest.tsv): its path, its number of runs, and every run of it
+  // that did not finish; a manifest that cannot be read is in `unusable`.
+  std::string manifest;
+  int sweep_runs = 0;
+  std::vector<SweepGap> sweep_gaps;
 };
 
 // UserError (exit 2) when dir does not exist or is not a folder.

@@ -2,6 +2,7 @@
 
 #include "lra/runtime/blas_kernels.h"
 
+#include <sched.h>
 #include <unistd.h>
 
 #include <ctime>
@@ -50,7 +51,13 @@ BlasInfo detect_blas() {
 }
 
 int configure_threads(int requested) {
-  int n = requested > 0 ? requested : static_cast<int>(std::thread::hardware_concurrency());
+  // The default is the CPUs this process may run on: a Slurm task or taskset gets its share, not the machine.
+  int n = requested;
+  if (n <= 0) {
+    cpu_set_t allowed;
+    n = sched_getaffinity(0, sizeof(allowed), &allowed) == 0 ? CPU_COUNT(&allowed)
+                                                             : static_cast<int>(std::thread::hardware_concurrency());
+  }
   if (n <= 0) n = 1;
   at::set_num_threads(n);
   return at::get_num_threads();

@@ -1,7 +1,5 @@
 #include "models/script/script_mixer.h"
 
-#include <openssl/evp.h>
-
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -9,6 +7,7 @@
 #include <sstream>
 
 #include "core/errors.h"
+#include "core/sha256.h"
 #include "models/classifier.h"
 #include "models/parameter_count.h"
 
@@ -21,17 +20,6 @@ std::string where(const std::string& path) { return "model " + std::string(kScri
 bool is_tensor(const c10::Argument& argument) { return argument.type()->kind() == c10::TypeKind::TensorType; }
 
 }  // namespace
-
-std::string file_sha256(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &size, EVP_sha256(), nullptr);
-  std::ostringstream hex;
-  for (unsigned int i = 0; i < size; ++i) hex << "0123456789abcdef"[digest[i] >> 4] << "0123456789abcdef"[digest[i] & 15];
-  return hex.str();
-}
 
 torch::jit::Module load_script_mixer(const std::string& path) {
   const std::string save_hint = "save it with torch.jit.save(torch.jit.script(module), path) (examples/mixers.py)";

@@ -41,7 +41,4 @@ TORCH_MODULE(ScriptMixer);
 // The registry entry of `script:<path>` (loads and checks the file; records its SHA-256).
 ModelEntry script_model(const std::string& path);
 
-// The SHA-256 of a file's bytes as 64 hex digits.
-std::string file_sha256(const std::string& path);
-
 }  // namespace lra

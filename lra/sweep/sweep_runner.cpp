@@ -1,0 +1,208 @@
+#include "lra/sweep/sweep_runner.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "core/errors.h"
+#include "lra/runtime/environment.h"
+
+namespace lra {
+namespace fs = std::filesystem;
+
+namespace {
+
+volatile std::sig_atomic_t stop_asked = 0;
+volatile pid_t running_child = 0;
+
+// A stop (Ctrl-C, scancel, a time limit) reaches the child too, which checkpoints and exits 130; the sweep
+// waits for it and starts no further line.
+void on_stop_signal(int signal) {
+  stop_asked = 1;
+  if (running_child > 0) ::kill(running_child, signal);
+}
+
+class StopForwarding {
+ public:
+  StopForwarding() {
+    struct sigaction action {};
+    action.sa_handler = on_stop_signal;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, &previous_int_);
+    sigaction(SIGTERM, &action, &previous_term_);
+    stop_asked = 0;
+  }
+  ~StopForwarding() {
+    sigaction(SIGINT, &previous_int_, nullptr);
+    sigaction(SIGTERM, &previous_term_, nullptr);
+  }
+  StopForwarding(const StopForwarding&) = delete;
+  StopForwarding& operator=(const StopForwarding&) = delete;
+
+ private:
+  struct sigaction previous_int_ {}, previous_term_ {};
+};
+
+// Runs this executable with `args`, stdout and stderr into `log`; its exit code (128 + signal if killed).
+int run_child(const std::vector<std::string>& args, const std::string& log) {
+  const std::string exe = self_executable();
+  const int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (log_fd < 0) throw UserError("cannot write the log " + log);
+  std::vector<std::string> argv_strings{exe};
+  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_strings) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(log_fd);
+    throw UserError("cannot start a process for " + log);
+  }
+  if (pid == 0) {
+    ::dup2(log_fd, STDOUT_FILENO);
+    ::dup2(log_fd, STDERR_FILENO);
+    ::execv(exe.c_str(), argv.data());
+    _exit(127);
+  }
+  running_child = pid;
+  ::close(log_fd);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  running_child = 0;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// Holds an exclusive lock on <folder>/.sweep.lock for its lifetime, or knows it could not.
+class FolderLock {
+ public:
+  explicit FolderLock(const fs::path& folder) : path_((folder / ".sweep.lock").string()) {
+    fs::create_directories(folder);
+    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw UserError("cannot open the run folder's lock " + path_);
+    held_ = ::flock(fd_, LOCK_EX | LOCK_NB) == 0;
+  }
+  ~FolderLock() { ::close(fd_); }
+  FolderLock(const FolderLock&) = delete;
+  FolderLock& operator=(const FolderLock&) = delete;
+  bool held() const { return held_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+  bool held_ = false;
+};
+
+std::string elapsed_text(std::chrono::steady_clock::time_point since) {
+  const auto s = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - since).count();
+  char text[32];
+  std::snprintf(text, sizeof(text), "%lldm%02llds", static_cast<long long>(s / 60), static_cast<long long>(s % 60));
+  return text;
+}
+
+// What the log tells the user in one line: the last accuracy line, and the reuse decision.
+struct LogFacts {
+  std::string accuracy;
+  bool reused = false;
+  std::vector<std::string> not_reused;
+};
+
+LogFacts read_log_facts(const std::string& log) {
+  LogFacts facts;
+  std::ifstream in(log);
+  for (std::string line; std::getline(in, line);) {
+    if (line.find("test accuracy") != std::string::npos || line.find("masked-token accuracy") != std::string::npos)
+      facts.accuracy = line;
+    if (line.find("reused, not re-run") != std::string::npos) facts.reused = true;
+    if (line.find("NOT reused") != std::string::npos) facts.not_reused.push_back(line);
+  }
+  return facts;
+}
+
+struct ChildRun {
+  std::string kind;  // train | pretrain | spt
+  std::string label;
+  std::vector<std::string> args;
+  std::string log;
+};
+
+std::vector<ChildRun> child_runs(const SweepRun& run, const fs::path& sweep, const SweepOptions& options) {
+  std::vector<std::string> global;
+  if (!options.config_dir.empty()) global.insert(global.end(), {"--config-dir", options.config_dir});
+  if (options.threads > 0) global.insert(global.end(), {"--threads", std::to_string(options.threads)});
+  const std::string label = run.task + " / " + run.model + " / seed " + std::to_string(run.seed);
+  auto child = [&](const std::string& kind, const std::string& command, const std::string& folder,
+                   const std::string& suffix, std::vector<std::string> extra) {
+    ChildRun c{kind, label + suffix, global, ""};
+    c.args.insert(c.args.end(), {command, "--task", run.task, "--model", run.model, "--profile", run.profile,
+                                 "--data-dir", run.data_dir, "--out", (sweep / folder).string(), "--seed",
+                                 std::to_string(run.seed), "--precision", run.precision, "--reuse"});
+    if (!options.device.empty()) c.args.insert(c.args.end(), {"--device", options.device});
+    c.args.insert(c.args.end(), extra.begin(), extra.end());
+    c.log = (sweep / "logs" / (kind + "-" + run.task + "-" + model_folder_name(run.model) + "-seed" +
+                               std::to_string(run.seed) + ".log")).string();
+    return c;
+  };
+  if (run.protocol == "scratch") return {child("train", "train", run.run_folder, "", {})};
+  const std::string pretrain = pretrain_folder_for(run);
+  return {child("pretrain", "pretrain", pretrain, " (SPT pretraining)", {}),
+          child("spt", "train", run.run_folder, " (SPT)", {"--init-from", (sweep / pretrain).string()})};
+}
+
+}  // namespace
+
+SweepResult run_sweep(const std::vector<SweepRun>& runs, const SweepOptions& options) {
+  const fs::path sweep = sweep_folder_of(options.manifest);
+  fs::create_directories(sweep / "logs");
+  StopForwarding forwarding;
+  SweepResult result;
+  auto report = [&](const std::string& line) {
+    std::cout << line << std::endl;
+    result.lines.push_back(line);
+  };
+  for (const auto& run : runs) {
+    if (stop_asked) break;
+    FolderLock lock(sweep / run.run_folder);
+    if (!lock.held()) {
+      report("BUSY    " + run.task + " / " + run.model + " / seed " + std::to_string(run.seed) +
+             ": another process runs this line (it holds " + lock.path() + "); left to it");
+      ++result.failed;
+      continue;
+    }
+    for (const auto& child : child_runs(run, sweep, options)) {
+      const auto start = std::chrono::steady_clock::now();
+      const int rc = run_child(child.args, child.log);
+      const LogFacts facts = read_log_facts(child.log);
+      for (const auto& line : facts.not_reused) std::cout << line << "\n";
+      std::string line;
+      if (rc != 0) line = "FAILED  " + child.label + " (exit " + std::to_string(rc) + ", see " + child.log + ")";
+      else if (facts.reused) line = "done    " + child.label + " (reused: same commit and config)";
+      else line = "done    " + child.label + " in " + elapsed_text(start);
+      report(line + "  " + facts.accuracy);
+      if (rc == 130 || stop_asked) {
+        result.stopped = true;
+        break;
+      }
+      if (rc != 0) {
+        ++result.failed;
+        if (child.kind == "pretrain") report("SKIPPED " + run.task + " / " + run.model + " / seed " +
+                                             std::to_string(run.seed) + " (SPT): its pretraining failed");
+        break;
+      }
+    }
+    if (result.stopped) break;
+  }
+  return result;
+}
+
+}  // namespace lra
