@@ -16,6 +16,8 @@ packages=(
   gnuplot-nox             # lra plot
   dataset-fashion-mnist   # the offline Image substitute
   linux-doc-6.1           # the kernel-docs real-text Text and Retrieval substitutes (Documentation/*.rst)
+  slurm-wlm munge         # the Slurm sweep tests' one-node cluster on localhost (scripts/slurm_local.sh)
+  python3                 # reads run reports in the shell tests (torture_resume.sh, tests/slurm)
 )
 # Optional: Debian's PyTorch, only for the cross-check tests (never a runtime dependency).
 optional=(python3-torch)

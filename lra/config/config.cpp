@@ -15,6 +15,13 @@ namespace fs = std::filesystem;
 
 std::string default_config_dir() {
   if (const char* env = std::getenv("LRA_CONFIG_DIR"); env && *env) return env;
+  // An installed lra (cmake --install: P/bin/lra) reads P/share/lra/configs; a build-tree one, its source's.
+  std::error_code error;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", error);
+  if (!error) {
+    const fs::path installed = exe.parent_path().parent_path() / "share" / "lra" / "configs";
+    if (fs::is_directory(installed / "profiles", error)) return installed.string();
+  }
   return std::string(LRA_SOURCE_DIR) + "/configs";
 }
 

@@ -278,11 +278,12 @@ int run_training(const Json& config, const TrainOptions& options) {
   TrainOptions resolved = options;
   if (resolved.out_dir.empty()) resolved.out_dir = default_out_dir(config);
   if (resolved.data_dir.empty()) throw UserError("--data-dir is required (the root of the LRA release layout)");
+  // First: switching the allocator re-executes the process, which would say the reuse decision twice.
+  apply_runtime_settings(parse_runtime_settings(config));
   if (resolved.reuse && !resolved.resume) {
     const ReuseOutcome reused = reuse_earlier_run(config, resolved);
     if (reused.done) return reused.status == "diverged" ? kExitDiverged : 0;  // a reused divergence stays a failure
   }
-  apply_runtime_settings(parse_runtime_settings(config));
   TrainingRun run(config, resolved);
   return run.run();
 }
