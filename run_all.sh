@@ -194,7 +194,7 @@ case "$mode" in
     report_job=$(sbatch --parsable --dependency=afterany:"$array_job" "$out/sweep/report.sbatch")
     report_job=${report_job%%;*}
     echo "slurm: array job $array_job: $runs runs ($array), one manifest line each ($out/sweep/array.sbatch)"
-    echo "slurm: report job $report_job after it: bench, report and plot ($out/sweep/report.sbatch)"
+    echo "slurm: report job $report_job after it: $([ "$bench" = 1 ] && echo "bench, ")report and plot ($out/sweep/report.sbatch)"
     echo "follow: squeue -j $array_job,$report_job    sacct -j $array_job,$report_job --format=JobID,JobName,State,Elapsed,ExitCode"
     echo "logs:   $log_dir/slurm-${array_job}_<i>.out (line i of $manifest), $log_dir/train-<task>-<model>-seed<s>.log"
     echo "report: $out/report.md when job $report_job ends; run the same command again to rerun what did not finish"
