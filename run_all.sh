@@ -45,6 +45,7 @@ spt=0
 threads=""
 device=""
 mode=local        # local | slurm | shard | report-only
+modes=()
 shard=""
 sbatch_lines=()   # #SBATCH lines of the array job (and of the report job, but --array)
 max_parallel=""
@@ -63,19 +64,27 @@ while [ $# -gt 0 ]; do
     --spt) spt=1; shift ;;
     --threads) threads=$2; shift 2 ;;
     --device) device=$2; shift 2 ;;
-    --slurm) mode=slurm; shift ;;
+    --slurm) modes+=(slurm); mode=slurm; shift ;;
     --partition) sbatch_lines+=("--partition=$2"); shift 2 ;;
     --time) sbatch_lines+=("--time=$2"); shift 2 ;;
     --cpus-per-task) sbatch_lines+=("--cpus-per-task=$2"); shift 2 ;;
     --gpus-per-task) gpus=$2; sbatch_lines+=("--gpus-per-task=$2"); shift 2 ;;
     --max-parallel) max_parallel=$2; shift 2 ;;
     --sbatch-arg) sbatch_lines+=("$2"); shift 2 ;;
-    --shard) mode=shard; shard=$2; shift 2 ;;
-    --report-only) mode=report-only; shift ;;
+    --shard) modes+=(shard); mode=shard; shard=$2; shift 2 ;;
+    --report-only) modes+=(report-only); mode=report-only; shift ;;
     -h|--help) sed -n '2,31p' "$script"; exit 0 ;;
     *) echo "run_all.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
+if [ ${#modes[@]} -gt 1 ]; then
+  echo "run_all.sh: --slurm, --shard and --report-only exclude each other (given: ${modes[*]})" >&2
+  exit 2
+fi
+if [ "$mode" = slurm ] && ! command -v sbatch >/dev/null; then
+  echo "run_all.sh --slurm: no sbatch on PATH; run it on a Slurm login node (or try scripts/slurm_local.sh start)" >&2
+  exit 2
+fi
 if [ "$mode" != slurm ] && { [ ${#sbatch_lines[@]} -gt 0 ] || [ -n "$max_parallel" ]; }; then
   echo "run_all.sh: --partition, --time, --cpus-per-task, --gpus-per-task, --max-parallel and --sbatch-arg need --slurm" >&2
   exit 2
@@ -154,7 +163,6 @@ case "$mode" in
     exit "$rc"
     ;;
   slurm)
-    command -v sbatch >/dev/null || { echo "run_all.sh --slurm: no sbatch on PATH (run it on a Slurm login node)" >&2; exit 2; }
     runs=$(( $(wc -l < "$manifest") - 1 ))
     array=0-$((runs - 1))${max_parallel:+%$max_parallel}
     # Each array task's threads: --threads, else the CPUs Slurm gave it.
