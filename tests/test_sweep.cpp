@@ -124,6 +124,9 @@ TEST_CASE("a manifest that is not one is refused with its file and line", "[swee
   bad = r;
   bad.config_sha256 = "abc";
   refused("sha.tsv", header + line_of(bad), "not 64 hex digits");
+  bad = r;
+  bad.model = "luna\xC9-16";
+  refused("utf8.tsv", header + line_of(bad), "field 3 ('luna\\xC9-16') holds a control byte or bytes that are not UTF-8");
   SweepRun twin = r;
   twin.index = 1;
   refused("twice.tsv", header + line_of(r) + line_of(twin), ":3: run folder listops/luna-16/seed-1 is written by an earlier line");

@@ -88,7 +88,8 @@ void write_manifest(const std::string& path, const std::vector<SweepRun>& runs) 
         throw UserError("manifest " + path + ": '" + printable(*field) +
                         "' holds a tab or a line break; hint: rename the folder or model file");
     if (!folders.insert(r.run_folder).second)
-      throw UserError("manifest " + path + ": two runs write " + r.run_folder + "; hint: list each task, model and seed once");
+      throw UserError("manifest " + path + ": two runs write " + printable(r.run_folder) +
+                      "; hint: list each task, model and seed once");
   }
   write_text_atomically(path, manifest_text(runs));
 }
@@ -106,14 +107,20 @@ std::vector<SweepRun> read_manifest(const std::string& path) {
     const std::string where = path + ":" + std::to_string(line_number) + ": ";
     if (line_number == 1) {
       if (line != kManifestHeader)
-        throw UserError(where + "not a sweep manifest (the first line is not its header '" + kManifestHeader +
-                        "'); hint: " + kRegenerate);
+        throw UserError(where + "not a sweep manifest (the first line is not its header: index, task, model, seed, "
+                        "protocol, run_folder, config_sha256, profile, precision, data_dir, separated by tabs); hint: " +
+                        kRegenerate);
       continue;
     }
     const auto f = split_tabs(line);
     if (static_cast<int>(f.size()) != kFields)
       throw UserError(where + std::to_string(f.size()) + " tab-separated fields, expected " + std::to_string(kFields) +
                       "; hint: " + kRegenerate);
+    // Fields name folders, models and tasks in reports and JSON: one printable UTF-8 line each.
+    for (size_t i = 0; i < f.size(); ++i)
+      if (printable(f[i], f[i].size()) != f[i])
+        throw UserError(where + "field " + std::to_string(i + 1) + " ('" + printable(f[i]) +
+                        "') holds a control byte or bytes that are not UTF-8; hint: " + kRegenerate);
     SweepRun r;
     if (!parse_int(f[0], r.index) || r.index != static_cast<int>(runs.size()))
       throw UserError(where + "index '" + printable(f[0]) + "', expected " + std::to_string(runs.size()) +
@@ -128,7 +135,7 @@ std::vector<SweepRun> read_manifest(const std::string& path) {
     if (!is_inside(r.run_folder))
       throw UserError(where + "run folder '" + printable(f[5]) + "' is not a relative path inside the sweep folder");
     if (!folders.insert(r.run_folder).second)
-      throw UserError(where + "run folder " + r.run_folder + " is written by an earlier line as well");
+      throw UserError(where + "run folder " + printable(r.run_folder) + " is written by an earlier line as well");
     r.config_sha256 = f[6];
     if (!is_sha256(r.config_sha256))
       throw UserError(where + "config_sha256 '" + printable(f[6]) + "' is not 64 hex digits");
