@@ -17,10 +17,8 @@ struct RunCommand {
   std::string init_from;
 
   Json resolve(const GlobalOptions& global) const {
-    ConfigRequest request{config.task, config.model, config.profile, config.overrides, global.config_dir};
-    if (seed >= 0) request.overrides.push_back("train.seed=" + std::to_string(seed));
-    if (!precision.empty()) request.overrides.push_back("runtime.precision=" + precision);
-    return resolve_cell_config(request);
+    return resolve_run_config({config.task, config.model, config.profile, config.overrides, global.config_dir}, seed,
+                              precision);
   }
   int run(Json config) const {
     TrainOptions resolved = train;

@@ -9,4 +9,10 @@ Json resolve_cell_config(const ConfigRequest& request) {
   return resolve_config(request, entry ? entry->config : Json());
 }
 
+Json resolve_run_config(ConfigRequest request, int64_t seed, const std::string& precision) {
+  if (seed >= 0) request.overrides.push_back("train.seed=" + std::to_string(seed));
+  if (!precision.empty()) request.overrides.push_back("runtime.precision=" + precision);
+  return resolve_cell_config(request);
+}
+
 }  // namespace lra

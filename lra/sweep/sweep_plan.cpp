@@ -6,9 +6,7 @@
 namespace lra {
 
 std::string run_config_sha256(const SweepRun& run, const std::string& config_dir) {
-  ConfigRequest request{run.task, run.model, run.profile,
-                        {"train.seed=" + std::to_string(run.seed), "runtime.precision=" + run.precision}, config_dir};
-  Json config = resolve_cell_config(request);
+  Json config = resolve_run_config({run.task, run.model, run.profile, {}, config_dir}, run.seed, run.precision);
   if (run.protocol == "scratch") config.erase("pretrain");
   return sha256_hex(config.dump());
 }
