@@ -121,6 +121,10 @@ TEST_CASE("an out-of-range value names the key, the value, the range and the lay
   CHECK_FALSE(positive.contains(Json(INFINITY)));
   CHECK_THAT(error_of("listops", "luna-16", {"model.dropout=1"}), Contains("must be finite and [0, 1)"));
   CHECK_THAT(error_of("listops", "luna-16", {"task.pooling=max"}), Contains("must be one of cls, mean"));
+  // JSON whitespace around a number parses; the layer named in the error is escaped (fuzz finding).
+  const std::string carriage_return = error_of("listops", "luna-16", {"train.steps=\r0"});
+  CHECK_THAT(carriage_return, Contains("(set by --set train.steps=\\x0D0)"));
+  CHECK(carriage_return.find('\r') == std::string::npos);
   // A value set by a file names the file.
   CHECK_THAT(error_of("listops", "luna-16", {"model.heads=3"}), Contains("model.d_model = 32: must be a multiple of model.heads = 3"));
 }

@@ -254,7 +254,9 @@ void LayeredConfig::apply_override(const std::string& assignment) {
     throw UserError("--set " + shown + ": '" + printable(key, 100) + "' expects printable UTF-8 text, got control bytes or bytes " +
                     "that are not UTF-8");
   *slot = parse_typed_value(key, text, *slot, source_of(key));
-  sources_[key] = "--set " + assignment;
+  // Errors quote the layer that set a key; JSON allows whitespace such as CR around a number, so the
+  // assignment may hold control bytes and is kept escaped.
+  sources_[key] = "--set " + shown;
 }
 
 std::vector<std::pair<std::string, ValueRange>> declared_ranges(const std::string& config_dir) {
