@@ -72,6 +72,29 @@ TEST_CASE("the S4D kernel and FFT convolution equal the state-space recurrence r
   }
 }
 
+TEST_CASE("the blocked S4D kernel equals the direct Vandermonde product at lengths that do not split evenly",
+          "[s4d]") {
+  torch::manual_seed(5);
+  lra::S4DKernel kernel(lra::S4DOptions(6).d_state(16).bidirectional(true));
+  torch::NoGradGuard no_grad;
+  kernel->C.normal_();
+  // The direct form in float64: K[l] = 2 Re sum_n Cd_n exp(dt A_n l), one (H,N2,L) tensor.
+  const auto dt = kernel->log_dt.to(torch::kFloat64).exp();
+  const auto A = torch::complex(-kernel->log_A_real.to(torch::kFloat64).exp(), kernel->A_imag.to(torch::kFloat64));
+  const auto dtA = A * dt.unsqueeze(-1);
+  const auto Cd = torch::view_as_complex(kernel->C.to(torch::kFloat64)) * (dtA.exp() - 1.0) / A;
+  for (int64_t length : {1, 2, 3, 16, 17, 70, 4099}) {
+    INFO("length " << length);
+    const auto steps = torch::arange(length, torch::kFloat64);
+    const auto expected = 2.0 * torch::real(torch::einsum("chn,hnl->chl", {Cd, (dtA.unsqueeze(-1) * steps).exp()}));
+    const auto k = kernel(length);
+    REQUIRE(k.sizes() == expected.sizes());
+    const double scale = expected.abs().max().item<double>();
+    const double diff = lra::test::max_abs_diff(k.to(torch::kFloat64), expected);
+    CHECK(diff <= 1e-5 * scale);
+  }
+}
+
 TEST_CASE("the FFT length is the smallest 5-smooth number at or above what the convolution needs", "[s4d]") {
   CHECK(lra::fft_length(514) == 540);  // 514 = 2 x 257 (prime)
   CHECK(lra::fft_length(512) == 512);

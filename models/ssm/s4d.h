@@ -8,7 +8,7 @@
 //   A_n = -exp(log_A_real) + i A_imag   (S4D-Lin init: -1/2 + i pi n)
 //   dt  = exp(log_dt)                   (init log-uniform in [dt_min, dt_max])
 //   K[l] = 2 Re( sum_n C_n (exp(dt A_n) - 1) / A_n * exp(dt A_n l) )    (ZOH discretisation,
-//                                                                        Vandermonde product)
+//                                                     Vandermonde product, evaluated in sqrt(L) blocks)
 // y = K * u (causal convolution by real FFT of length >= 2L), + D u, then GELU, dropout, Linear(H -> 2H)
 // and GLU. Bidirectional: a second kernel (its own C) runs backwards in time; the two are summed.
 // Legend: B batch, L tokens, H channels (d_model), N2 = d_state / 2 complex modes, c kernel channels
