@@ -3,7 +3,7 @@
 #
 #   ./run_all.sh [--profile cpu] [--seeds K] [--tasks listops,text,...] [--models luna-16,...]
 #                [--data-dir DIR] [--out DIR] [--no-bench] [--no-extra] [--precision fp32|bf16|fp16] [--spt]
-#                [--threads N] [--device cpu|cuda]
+#                [--threads N] [--jobs N] [--device cpu|cuda]
 #                [--slurm [--partition P] [--time T] [--cpus-per-task C] [--gpus-per-task G] [--max-parallel K]
 #                         [--sbatch-arg ARG]...]  |  [--shard i/N]  |  [--report-only]
 #
@@ -17,6 +17,9 @@
 # --spt: every cell also runs self-pretrained: `lra pretrain` (pretrain.steps updates of masked-token
 # denoising on the training inputs) into .../pretrain-seed-<s>, then `lra train --init-from` into
 # .../spt-seed-<s> with the rest of the cell's updates; the report adds SPT rows beside the scratch rows.
+# --jobs N: N runs at a time on this machine, each with the CPUs / N threads unless --threads is given
+# (default: 2 on a CPU with at least 2 cores, else 1; two 1-thread runs on 2 cores do 1.2-1.3x the work
+# of one 2-thread run, results/probes/sweep-jobs).
 # --slurm: after the data, submit the manifest as one Slurm job array (task i runs line i) and a job that
 # runs after it (bench, report, plot), print their ids, and return; submitting again reruns only what did not
 # finish. --shard i/N: run only every N-th line from the i-th (any other scheduler), no bench or report.
@@ -35,7 +38,7 @@ fi
 profile=cpu
 seeds=0
 tasks=listops,text,retrieval,image,pathfinder
-models=luna-16,luna-128,luna-256,transformer,linformer
+models=luna-16,luna-128,luna-256,transformer,linformer,s4d,mega
 data_dir=""
 out=""
 bench=1
@@ -43,6 +46,7 @@ extra=1
 precision=fp32
 spt=0
 threads=""
+jobs=""
 device=""
 mode=local        # local | slurm | shard | report-only
 modes=()
@@ -63,6 +67,7 @@ while [ $# -gt 0 ]; do
     --precision) precision=$2; shift 2 ;;
     --spt) spt=1; shift ;;
     --threads) threads=$2; shift 2 ;;
+    --jobs) jobs=$2; shift 2 ;;
     --device) device=$2; shift 2 ;;
     --slurm) modes+=(slurm); mode=slurm; shift ;;
     --partition) sbatch_lines+=("--partition=$2"); shift 2 ;;
@@ -73,7 +78,7 @@ while [ $# -gt 0 ]; do
     --sbatch-arg) sbatch_lines+=("$2"); shift 2 ;;
     --shard) modes+=(shard); mode=shard; shard=$2; shift 2 ;;
     --report-only) modes+=(report-only); mode=report-only; shift ;;
-    -h|--help) sed -n '2,31p' "$script"; exit 0 ;;
+    -h|--help) sed -n '2,28p' "$script"; exit 0 ;;
     *) echo "run_all.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -94,6 +99,14 @@ generate=0
 if [ -z "$data_dir" ]; then data_dir=data/$profile; generate=1; fi
 # A GPU per array task means the runs use it.
 if [ -z "$device" ] && [ "$gpus" != 0 ]; then device=cuda; fi
+if [ -n "$jobs" ] && [ "$mode" != local ]; then
+  echo "run_all.sh: --jobs is for runs on this machine (a Slurm array or --shard spreads them itself)" >&2
+  exit 2
+fi
+if [ -z "$jobs" ]; then
+  jobs=1
+  case "$device" in ""|cpu) if [ "$(nproc)" -ge 2 ]; then jobs=2; fi ;; esac
+fi
 
 start=$(date +%s)
 if [ -n "${LRA_BINARY:-}" ]; then
@@ -153,7 +166,7 @@ summary=()
 case "$mode" in
   local)
     # lra sweep prints a line per run as it finishes (done / FAILED / SKIPPED); a failed run does not stop it.
-    $lra "${lra_global[@]}" sweep "$manifest" "${sweep_options[@]}" 2>&1 | tee "$log_dir/sweep.log" || true
+    $lra "${lra_global[@]}" sweep "$manifest" --jobs "$jobs" "${sweep_options[@]}" 2>&1 | tee "$log_dir/sweep.log" || true
     mapfile -t summary < <(grep -E '^(done|FAILED|SKIPPED|BUSY) ' "$log_dir/sweep.log" || true)
     ;;
   shard)

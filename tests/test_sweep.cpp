@@ -5,7 +5,9 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <set>
+#include <sstream>
 
 #include "tests/catch_torch.h"
 
@@ -14,6 +16,7 @@
 #include "lra/report/report.h"
 #include "lra/report/run_report.h"
 #include "lra/report/sweep_manifest.h"
+#include "lra/runtime/environment.h"
 #include "lra/sweep/sweep_plan.h"
 #include "tests/run_support.h"
 #include "tests/scratch.h"
@@ -240,4 +243,35 @@ TEST_CASE("lra sweep runs a manifest line, reuses it the second time, and leaves
                                          "--manifest", (dir / "m.tsv").string()}, lra::test::scratch("sweep_cli_5"));
   CHECK(no_data.code == lra::kExitUserError);
   CHECK_THAT(no_data.err, Catch::Contains("--manifest needs --data-dir"));
+}
+
+TEST_CASE("lra sweep --jobs runs lines side by side, each child with its share of the CPUs", "[sweep][cli]") {
+  const auto dir = lra::test::scratch("sweep_jobs");
+  lra::SweepRequest request = smoke_request(false);
+  request.plan.tasks = {"listops"};
+  request.plan.models = {"luna-16", "transformer"};
+  request.plan.seeds = 2;
+  request.data_dir = lra::test::smoke_listops_data();
+  const std::string manifest = lra::manifest_path(dir.string());
+  const auto runs = lra::plan_sweep(request);
+  REQUIRE(runs.size() == 4);
+  lra::write_manifest(manifest, runs);
+
+  auto result = lra::test::capture_lra({"sweep", manifest, "--jobs", "2"}, lra::test::scratch("sweep_jobs_1"));
+  INFO(result.out << result.err);
+  REQUIRE(result.code == 0);
+  std::set<std::string> done;
+  std::istringstream lines(result.out);
+  for (std::string line; std::getline(lines, line);)
+    if (line.rfind("done    ", 0) == 0) done.insert(line.substr(8, line.find(" in ") - 8));
+  CHECK(done == std::set<std::string>{"listops / luna-16 / seed 1", "listops / luna-16 / seed 2",
+                                      "listops / transformer / seed 1", "listops / transformer / seed 2"});
+  for (const auto& run : runs) {
+    const auto report = lra::test::read_json(dir / run.run_folder / "latest.json");
+    CHECK(report["status"] == "completed");
+    CHECK(report["environment"]["threads"] == std::max(1, lra::available_cpus() / 2));
+  }
+  auto bad = lra::test::capture_lra({"sweep", manifest, "--jobs", "0"}, lra::test::scratch("sweep_jobs_2"));
+  CHECK(bad.code != 0);
+  CHECK_THAT(bad.err, Catch::Contains("--jobs"));
 }

@@ -18,6 +18,7 @@ struct SweepCommandOptions {
   int index = -1;
   std::string shard;
   std::string device;
+  int jobs = 1;
 };
 
 }  // namespace
@@ -32,6 +33,9 @@ void add_sweep_command(CLI::App& app, GlobalOptions& global, Action& action) {
                     ->check(CLI::NonNegativeNumber);
   sweep->add_option("--shard", o->shard, "run only shard i of N (1-based): every N-th line from the i-th")
       ->excludes(index);
+  sweep->add_option("--jobs", o->jobs, "runs at a time, each taking the next line; each gets the CPUs / N "
+                                      "threads unless --threads is given (1..256)")
+      ->check(CLI::Range(1, 256));
   sweep->add_option("--device", o->device, "passed on to every run: cpu, cuda or cuda:N (default: lra train's, cpu)");
   sweep->callback([&global, &action, o] {
     action = [&global, o] {
@@ -46,7 +50,7 @@ void add_sweep_command(CLI::App& app, GlobalOptions& global, Action& action) {
         const auto [shard, shards] = parse_shard(o->shard);
         runs = manifest_shard(runs, shard, shards);
       }
-      const SweepResult result = run_sweep(runs, {o->manifest, global.config_dir, global.threads, o->device});
+      const SweepResult result = run_sweep(runs, {o->manifest, global.config_dir, global.threads, o->device, o->jobs});
       if (result.stopped) {
         std::cerr << "lra sweep: stopped; run the same command again to resume\n";
         return 130;

@@ -50,15 +50,17 @@ BlasInfo detect_blas() {
   return {"unknown (none mapped: statically linked or MKL inside libtorch)", ""};
 }
 
+int available_cpus() {
+  // The CPUs this process may run on: a Slurm task or taskset gets its share, not the machine.
+  cpu_set_t allowed;
+  const int n = sched_getaffinity(0, sizeof(allowed), &allowed) == 0
+                    ? CPU_COUNT(&allowed)
+                    : static_cast<int>(std::thread::hardware_concurrency());
+  return n > 0 ? n : 1;
+}
+
 int configure_threads(int requested) {
-  // The default is the CPUs this process may run on: a Slurm task or taskset gets its share, not the machine.
-  int n = requested;
-  if (n <= 0) {
-    cpu_set_t allowed;
-    n = sched_getaffinity(0, sizeof(allowed), &allowed) == 0 ? CPU_COUNT(&allowed)
-                                                             : static_cast<int>(std::thread::hardware_concurrency());
-  }
-  if (n <= 0) n = 1;
+  const int n = requested > 0 ? requested : available_cpus();
   at::set_num_threads(n);
   return at::get_num_threads();
 }

@@ -22,6 +22,9 @@ struct BlasInfo {
 };
 BlasInfo detect_blas();
 
+// The CPUs this process may run on (its affinity mask; at least 1).
+int available_cpus();
+
 // Sets torch's intra-op thread count: `requested` if > 0, else all hardware threads
 // (libtorch 1.13 defaults to 1 here). Returns the count in effect.
 int configure_threads(int requested);

@@ -5,6 +5,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -12,6 +15,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <mutex>
+#include <thread>
 
 #include "core/errors.h"
 #include "lra/runtime/environment.h"
@@ -22,13 +27,18 @@ namespace fs = std::filesystem;
 namespace {
 
 volatile std::sig_atomic_t stop_asked = 0;
-volatile pid_t running_child = 0;
+// The children running now, one slot per job (lock-free atomics: the signal handler reads them).
+constexpr int kMaxJobs = 256;
+std::array<std::atomic<pid_t>, kMaxJobs> running_children{};
 
-// A stop (Ctrl-C, scancel, a time limit) reaches the child too, which checkpoints and exits 130; the sweep
-// waits for it and starts no further line.
+// A stop (Ctrl-C, scancel, a time limit) reaches every running child too, which checkpoints and exits 130;
+// the sweep waits for them and starts no further line.
 void on_stop_signal(int signal) {
   stop_asked = 1;
-  if (running_child > 0) ::kill(running_child, signal);
+  for (auto& child : running_children) {
+    const pid_t pid = child.load();
+    if (pid > 0) ::kill(pid, signal);
+  }
 }
 
 class StopForwarding {
@@ -52,8 +62,9 @@ class StopForwarding {
   struct sigaction previous_int_ {}, previous_term_ {};
 };
 
-// Runs this executable with `args`, stdout and stderr into `log`; its exit code (128 + signal if killed).
-int run_child(const std::vector<std::string>& args, const std::string& log) {
+// Runs this executable with `args`, stdout and stderr into `log`, as job `slot`'s child; its exit code
+// (128 + signal if killed).
+int run_child(const std::vector<std::string>& args, const std::string& log, int slot) {
   const std::string exe = self_executable();
   const int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (log_fd < 0) throw UserError("cannot write the log " + log);
@@ -73,12 +84,13 @@ int run_child(const std::vector<std::string>& args, const std::string& log) {
     ::execv(exe.c_str(), argv.data());
     _exit(127);
   }
-  running_child = pid;
+  running_children[static_cast<size_t>(slot)] = pid;
+  if (stop_asked) ::kill(pid, SIGTERM);  // a stop that came while it started
   ::close(log_fd);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  running_child = 0;
+  running_children[static_cast<size_t>(slot)] = 0;
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
@@ -139,7 +151,11 @@ struct ChildRun {
 std::vector<ChildRun> child_runs(const SweepRun& run, const fs::path& sweep, const SweepOptions& options) {
   std::vector<std::string> global;
   if (!options.config_dir.empty()) global.insert(global.end(), {"--config-dir", options.config_dir});
-  if (options.threads > 0) global.insert(global.end(), {"--threads", std::to_string(options.threads)});
+  // With several jobs, each child gets its share of the CPUs unless --threads says otherwise.
+  const int threads = options.threads > 0 ? options.threads
+                      : options.jobs > 1  ? std::max(1, available_cpus() / options.jobs)
+                                          : 0;
+  if (threads > 0) global.insert(global.end(), {"--threads", std::to_string(threads)});
   const std::string label = run.task + " / " + run.model + " / seed " + std::to_string(run.seed);
   auto child = [&](const std::string& kind, const std::string& command, const std::string& folder,
                    const std::string& suffix, std::vector<std::string> extra) {
@@ -162,45 +178,71 @@ std::vector<ChildRun> child_runs(const SweepRun& run, const fs::path& sweep, con
 }  // namespace
 
 SweepResult run_sweep(const std::vector<SweepRun>& runs, const SweepOptions& options) {
+  if (options.jobs < 1 || options.jobs > kMaxJobs)
+    throw UserError("lra sweep --jobs " + std::to_string(options.jobs) + ": give 1.." + std::to_string(kMaxJobs));
   const fs::path sweep = sweep_folder_of(options.manifest);
   fs::create_directories(sweep / "logs");
   StopForwarding forwarding;
   SweepResult result;
+  std::mutex mutex;  // guards result, next and the output
+  size_t next = 0;
   auto report = [&](const std::string& line) {
+    std::lock_guard<std::mutex> lock(mutex);
     std::cout << line << std::endl;
     result.lines.push_back(line);
   };
-  for (const auto& run : runs) {
-    if (stop_asked) break;
-    FolderLock lock(sweep / run.run_folder);
-    if (!lock.held()) {
-      report("BUSY    " + run.task + " / " + run.model + " / seed " + std::to_string(run.seed) +
-             ": another process runs this line (it holds " + lock.path() + "); left to it");
-      ++result.failed;
-      continue;
-    }
-    for (const auto& child : child_runs(run, sweep, options)) {
-      const auto start = std::chrono::steady_clock::now();
-      const int rc = run_child(child.args, child.log);
-      const LogFacts facts = read_log_facts(child.log);
-      for (const auto& line : facts.not_reused) std::cout << line << "\n";
-      std::string line;
-      if (rc != 0) line = "FAILED  " + child.label + " (exit " + std::to_string(rc) + ", see " + child.log + ")";
-      else if (facts.reused) line = "done    " + child.label + " (reused: same commit and config)";
-      else line = "done    " + child.label + " in " + elapsed_text(start);
-      report(line + "  " + facts.accuracy);
-      if (rc == 130 || stop_asked) {
-        result.stopped = true;
-        break;
+  auto count = [&](bool failed, bool stopped) {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (failed) ++result.failed;
+    if (stopped) result.stopped = true;
+  };
+  // Each job takes the next line not yet taken, so a long run on one job never holds back the rest.
+  auto job = [&](int slot) {
+    for (;;) {
+      size_t i = 0;
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (stop_asked || result.stopped || next >= runs.size()) return;
+        i = next++;
       }
-      if (rc != 0) {
-        ++result.failed;
-        if (child.kind == "pretrain") report("SKIPPED " + run.task + " / " + run.model + " / seed " +
-                                             std::to_string(run.seed) + " (SPT): its pretraining failed");
-        break;
+      const SweepRun& run = runs[i];
+      FolderLock lock(sweep / run.run_folder);
+      if (!lock.held()) {
+        report("BUSY    " + run.task + " / " + run.model + " / seed " + std::to_string(run.seed) +
+               ": another process runs this line (it holds " + lock.path() + "); left to it");
+        count(true, false);
+        continue;
+      }
+      for (const auto& child : child_runs(run, sweep, options)) {
+        const auto start = std::chrono::steady_clock::now();
+        const int rc = run_child(child.args, child.log, slot);
+        const LogFacts facts = read_log_facts(child.log);
+        std::string line;
+        for (const auto& not_reused : facts.not_reused) line += not_reused + "\n";
+        if (rc != 0) line += "FAILED  " + child.label + " (exit " + std::to_string(rc) + ", see " + child.log + ")";
+        else if (facts.reused) line += "done    " + child.label + " (reused: same commit and config)";
+        else line += "done    " + child.label + " in " + elapsed_text(start);
+        report(line + "  " + facts.accuracy);
+        if (rc == 130 || stop_asked) {
+          count(false, true);
+          return;
+        }
+        if (rc != 0) {
+          count(true, false);
+          if (child.kind == "pretrain") report("SKIPPED " + run.task + " / " + run.model + " / seed " +
+                                               std::to_string(run.seed) + " (SPT): its pretraining failed");
+          break;
+        }
       }
     }
-    if (result.stopped) break;
+  };
+  const int jobs = static_cast<int>(std::min<size_t>(static_cast<size_t>(options.jobs), std::max<size_t>(runs.size(), 1)));
+  if (jobs == 1) {
+    job(0);
+  } else {
+    std::vector<std::thread> threads;
+    for (int slot = 0; slot < jobs; ++slot) threads.emplace_back(job, slot);
+    for (auto& t : threads) t.join();
   }
   return result;
 }

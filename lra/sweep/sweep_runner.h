@@ -1,5 +1,5 @@
 #pragma once
-// `lra sweep`: runs lines of a sweep manifest one after the other, each as its own `lra train --reuse` (and
+// `lra sweep`: runs lines of a sweep manifest one after the other (or --jobs N at a time), each as its own `lra train --reuse` (and
 // `lra pretrain` first for an "spt" line) process of this same executable, its output in
 // <sweep>/logs/<kind>-<task>-<model>-seed<s>.log. A finished run of the same commit and config is reused, an
 // interrupted one resumes from its checkpoint, so running a line again (a resubmitted Slurm array task) is
@@ -17,6 +17,7 @@ struct SweepOptions {
   std::string config_dir;  // passed on as --config-dir ("" = the children's default)
   int threads = 0;         // passed on as --threads (0 = the children's default)
   std::string device;      // passed on as --device ("" = the children's default, cpu)
+  int jobs = 1;            // runs at a time, each taking the next line (threads: the CPUs / jobs)
 };
 
 // One line per run as it finishes (printed as it goes): "done    ..." / "FAILED  ..." / "BUSY    ...".
