@@ -225,6 +225,12 @@ TEST_CASE("the plan counts cells x seeds and estimates from a reference run of t
   const std::string text = lra::plan_text(plan, e);
   CHECK_THAT(text, Contains("2 tasks x 1 models x 3 seeds = 6 training runs"));
   CHECK_THAT(text, Contains("3 of 6 runs have a reference time"));
+  // A reference made two runs at a time (1 of 2 hardware threads each) took half its runs' wall time.
+  Json side_by_side = timed;
+  side_by_side["environment"] = {{"threads", 1}, {"hardware_threads", 2}, {"cpu", "x"}, {"git_commit", "c"}};
+  CHECK(lra::estimate_plan(plan, {side_by_side}).seconds == Approx(60.0));
+  side_by_side["environment"]["threads"] = 2;
+  CHECK(lra::estimate_plan(plan, {side_by_side}).seconds == Approx(120.0));
   CHECK(lra::profile_seeds("", "cpu") == 3);
   CHECK(lra::profile_seeds("", "smoke") == 1);
 }

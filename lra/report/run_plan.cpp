@@ -17,8 +17,15 @@ PlanEstimate estimate_plan(const RunPlan& plan, const std::vector<Json>& referen
     if (r.value("status", "") != "completed" || r.value("profile", "") != plan.profile || !r.contains("timing") ||
         run_protocol(r) != "scratch")  // the table's own runs, not SPT's pretraining and fine-tuning
       continue;
+    // A run that had part of the machine's threads ran beside others (run_all.sh --jobs): it took only
+    // that share of the sweep's wall time.
+    double share = 1.0;
+    if (r.contains("environment")) {
+      const int threads = r["environment"].value("threads", 0), hardware = r["environment"].value("hardware_threads", 0);
+      if (threads > 0 && hardware > threads) share = static_cast<double>(threads) / hardware;
+    }
     auto& w = wall[{r.value("task", ""), r.value("model", "")}];
-    w.first += r["timing"].value("wall_seconds", 0.0);
+    w.first += r["timing"].value("wall_seconds", 0.0) * share;
     w.second += 1;
     if (r.contains("environment")) {
       cpus.insert(r["environment"].value("cpu", "?") + ", " +

@@ -1,7 +1,8 @@
 #pragma once
 // What `./run_all.sh` is about to run and how long it should take, said before it starts: cells x
 // seeds, the output folder, and an estimate from the wall times of a committed reference run of the
-// same profile (per task and model, mean over its seeds).
+// same profile (per task and model, mean over its seeds; a run that had 1 of 2 hardware threads counts
+// half, since it ran beside another).
 #include <string>
 #include <vector>
 

@@ -26,7 +26,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-volatile std::sig_atomic_t stop_asked = 0;
+std::atomic<int> stop_asked{0};  // lock-free: the signal handler and every job read it
 // The children running now, one slot per job (lock-free atomics: the signal handler reads them).
 constexpr int kMaxJobs = 256;
 std::array<std::atomic<pid_t>, kMaxJobs> running_children{};
