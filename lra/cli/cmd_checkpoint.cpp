@@ -1,6 +1,8 @@
 // lra checkpoint show | diff: what a checkpoint holds, and whether two checkpoints hold the same
 // tensors bit for bit (the kill-and-resume torture test compares runs with it).
 #include <iostream>
+#include <sstream>
+#include <type_traits>
 
 #include <torch/torch.h>
 
@@ -31,6 +33,18 @@ bool same_bytes(const std::optional<at::Tensor>& a, const std::optional<at::Tens
   return !a || (a->sizes() == b->sizes() && torch::equal(*a, *b));
 }
 
+// The optimizer's key for a parameter's state: its TensorImpl's address, printed (libtorch 1.13) or as is (2.x).
+template <class Key>
+Key optimizer_state_key(void* tensor_impl) {
+  if constexpr (std::is_same_v<Key, std::string>) {
+    std::ostringstream printed;
+    printed << tensor_impl;
+    return printed.str();
+  } else {
+    return tensor_impl;
+  }
+}
+
 // AdamW state per parameter, in parameter order. libtorch keys the serialised state by the address of
 // each parameter, so two identical states written by different processes differ as bytes: they are
 // loaded into a model built from the checkpoint's config and compared tensor by tensor.
@@ -38,9 +52,10 @@ std::vector<at::Tensor> adamw_state(const Checkpoint& checkpoint) {
   auto model = build_model(checkpoint.config);
   torch::optim::AdamW optimizer(model->parameters());
   restore_optimizer(optimizer, *checkpoint.optimizer);
+  using Key = std::decay_t<decltype(optimizer.state())>::key_type;
   std::vector<at::Tensor> state;
   for (const auto& p : model->parameters()) {
-    const auto it = optimizer.state().find(c10::guts::to_string(p.unsafeGetTensorImpl()));
+    const auto it = optimizer.state().find(optimizer_state_key<Key>(p.unsafeGetTensorImpl()));
     if (it == optimizer.state().end()) {
       state.insert(state.end(), {at::Tensor(), at::Tensor()});
       continue;

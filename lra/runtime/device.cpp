@@ -1,8 +1,8 @@
 #include "lra/runtime/device.h"
 
-#include <ATen/autocast_mode.h>
 #include <torch/cuda.h>
 
+#include "core/autocast.h"
 #include "core/errors.h"
 #include "lra/runtime/memory_tracker.h"
 
@@ -38,22 +38,22 @@ AutocastScope::AutocastScope(const torch::Device& device, const std::string& pre
   if (device.is_cpu()) {
     // CPU autocast runs matmuls in bf16 (oneDNN uses AVX512-BF16 where the CPU has it).
     if (precision != "bf16") throw UserError("runtime.precision=fp16 needs --device cuda; CPU runs use fp32 or bf16");
-    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
-    at::autocast::set_cpu_enabled(true);
+    autocast::set_dtype(at::kCPU, at::kBFloat16);
+    autocast::set_enabled(at::kCPU, true);
     cpu_ = true;
     return;
   }
 #ifdef LRA_WITH_CUDA
-  at::autocast::set_autocast_gpu_dtype(precision == "fp16" ? at::kHalf : at::kBFloat16);
-  at::autocast::set_enabled(true);
+  autocast::set_dtype(at::kCUDA, precision == "fp16" ? at::kHalf : at::kBFloat16);
+  autocast::set_enabled(at::kCUDA, true);
   cuda_ = true;
 #endif
 }
 
 AutocastScope::~AutocastScope() {
-  if (cpu_) at::autocast::set_cpu_enabled(false);
+  if (cpu_) autocast::set_enabled(at::kCPU, false);
 #ifdef LRA_WITH_CUDA
-  if (cuda_) at::autocast::set_enabled(false);
+  if (cuda_) autocast::set_enabled(at::kCUDA, false);
 #endif
   if (cpu_ || cuda_) at::autocast::clear_cache();
 }

@@ -41,10 +41,13 @@ void reset_peak_rss() {
 
 #ifdef LRA_WITH_CUDA
 int64_t cuda_peak_allocated_bytes(int device_index) {
-  auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(device_index);
-  return stats.allocated_bytes[static_cast<size_t>(c10::cuda::CUDACachingAllocator::StatType::AGGREGATE)].peak;
+  // Index 0 is StatType::AGGREGATE (all pools); the enum moved namespaces in libtorch 2.x, the index did not.
+  const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(static_cast<c10::DeviceIndex>(device_index));
+  return stats.allocated_bytes[0].peak;
 }
-void cuda_reset_peak(int device_index) { c10::cuda::CUDACachingAllocator::resetPeakStats(device_index); }
+void cuda_reset_peak(int device_index) {
+  c10::cuda::CUDACachingAllocator::resetPeakStats(static_cast<c10::DeviceIndex>(device_index));
+}
 #else
 int64_t cuda_peak_allocated_bytes(int) { return 0; }
 void cuda_reset_peak(int) {}

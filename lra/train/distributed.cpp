@@ -8,7 +8,7 @@
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
-#ifdef LRA_WITH_CUDA
+#ifdef LRA_WITH_NCCL
 #define USE_C10D_NCCL 1
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
@@ -71,7 +71,7 @@ std::unique_ptr<Distributed> Distributed::connect(const DistributedOptions& opti
                     "and MASTER_PORT)");
   }
   auto store = c10::make_intrusive<c10d::PrefixStore>("lra", dist->store_);
-#ifdef LRA_WITH_CUDA
+#ifdef LRA_WITH_NCCL
   if (device.is_cuda()) {
     auto nccl_options = c10d::ProcessGroupNCCL::Options::create();
     nccl_options->timeout = timeout;
@@ -79,8 +79,11 @@ std::unique_ptr<Distributed> Distributed::connect(const DistributedOptions& opti
     dist->backend_ = "nccl";
   }
 #endif
+  if (!dist->group_ && device.is_cuda())
+    throw UserError("--world-size " + std::to_string(options.world_size) + " on --device " + device.str() +
+                    ": this lra was built without NCCL (nccl.h not found); rebuild with scripts/build_cuda.sh, "
+                    "which looks for it, or set LRA_NCCL_ROOT");
   if (!dist->group_) {
-    (void)device;
     auto gloo_options = c10d::ProcessGroupGloo::Options::create(timeout);
     gloo_options->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
     try {

@@ -12,8 +12,20 @@
 #include <torch/csrc/distributed/c10d/Store.hpp>
 #include <torch/nn/module.h>
 #include <torch/types.h>
+#include <torch/version.h>
+#if TORCH_VERSION_MAJOR >= 2
+#include <torch/csrc/distributed/c10d/Backend.hpp>
+#endif
 
 namespace lra {
+
+// The class ProcessGroupGloo and ProcessGroupNCCL derive from: ProcessGroup in libtorch 1.13,
+// Backend from 2.0 on (a ProcessGroup there wraps backends). Both have allreduce and broadcast.
+#if TORCH_VERSION_MAJOR >= 2
+using CollectiveBackend = c10d::Backend;
+#else
+using CollectiveBackend = c10d::ProcessGroup;
+#endif
 
 struct DistributedOptions {
   int world_size = 1;
@@ -51,7 +63,7 @@ class Distributed {
   DistributedOptions options_;
   std::string backend_ = "none";
   c10::intrusive_ptr<c10d::Store> store_;
-  c10::intrusive_ptr<c10d::ProcessGroup> group_;
+  c10::intrusive_ptr<CollectiveBackend> group_;
 };
 
 }  // namespace lra

@@ -5,8 +5,8 @@
 #include <limits>
 #include <vector>
 
-#include <ATen/autocast_mode.h>
 
+#include "core/autocast.h"
 #include "core/errors.h"
 #include "models/attention/heads.h"
 #include "models/classifier.h"
@@ -23,8 +23,8 @@ constexpr double kFavorEpsilon = 1e-6;  // the paper implementation's numerical_
 // fp16, so the feature maps and the products with them run in fp32 whatever the runtime precision.
 class Fp32Scope {
  public:
-  Fp32Scope() : was_enabled_(at::autocast::is_enabled()) { at::autocast::set_enabled(false); }
-  ~Fp32Scope() { at::autocast::set_enabled(was_enabled_); }
+  Fp32Scope() : was_enabled_(autocast::enabled(at::kCUDA)) { autocast::set_enabled(at::kCUDA, false); }
+  ~Fp32Scope() { autocast::set_enabled(at::kCUDA, was_enabled_); }
   Fp32Scope(const Fp32Scope&) = delete;
   Fp32Scope& operator=(const Fp32Scope&) = delete;
 
