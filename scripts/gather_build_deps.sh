@@ -14,6 +14,7 @@ cp -r /usr/share/cmake/nlohmann_json /usr/share/cmake/CLI11 /usr/lib/cmake/Catch
 cp -r /usr/include/openssl build-deps/include/
 cp /usr/include/x86_64-linux-gnu/openssl/*.h build-deps/include/openssl/
 mkdir -p build-deps/fallback-include && cp -r /usr/include/gloo build-deps/fallback-include/
-cp -a /usr/lib/x86_64-linux-gnu/libpng16.so* /usr/lib/x86_64-linux-gnu/libz.so* \
-  /usr/lib/x86_64-linux-gnu/libcrypto.so* /usr/lib/x86_64-linux-gnu/libssl.so* build-deps/lib/
+cp -L /usr/lib/x86_64-linux-gnu/libpng16.so* /usr/lib/x86_64-linux-gnu/libz.so* \
+  /usr/lib/x86_64-linux-gnu/libcrypto.so* /usr/lib/x86_64-linux-gnu/libssl.so* \
+  /usr/lib/x86_64-linux-gnu/libjemalloc.so.2 build-deps/lib/
 du -sh build-deps

@@ -6,6 +6,7 @@
 # fp32 and bf16; pack the results (no checkpoints) into $OUT/gpu-results.tar.gz, with the log beside it.
 #
 #   OUT=/some/dir scripts/gpu_check.sh
+#   (GPU_CHECK_MODELS=s4d,mega and GPU_CHECK_PRECISIONS=bf16 narrow it for a short re-check)
 #
 # The machine has no Debian packages and no network: header-only dependencies, libpng, zlib and OpenSSL
 # travel in build-deps/ (made here by scripts/gather_build_deps.sh) and the Text data, whose generator
@@ -21,7 +22,8 @@ exec > >(tee "$out/gpu_check.log") 2>&1
 start=$(date +%s)
 stamp() { echo "[$(( $(date +%s) - start ))s] $*"; }
 pack() { tar czf "$out/gpu-results.tar.gz" --exclude=checkpoints -C "$work" results; }
-models=luna-16,luna-128,luna-256,transformer,linformer,s4d,mega,mega-chunk
+models=${GPU_CHECK_MODELS:-luna-16,luna-128,luna-256,transformer,linformer,s4d,mega,mega-chunk}
+precisions=${GPU_CHECK_PRECISIONS:-fp32 bf16}  # Table 2's precisions; "" skips Table 2
 
 stamp "device"; nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv || true
 python3 -c "import torch; print('torch', torch.__version__, 'cuda', torch.version.cuda)" || true
@@ -36,6 +38,10 @@ fi
 tail -3 "$res/build.log"
 lra=build-cuda/lra
 export LD_LIBRARY_PATH=${LRA_DEPS_DIR:+$LRA_DEPS_DIR/lib:}${LD_LIBRARY_PATH:-}
+# lra's default allocator, jemalloc, found in the carried libraries (lra looks only in the system's folders).
+if [ -f "${LRA_DEPS_DIR:-}/lib/libjemalloc.so.2" ]; then
+  export LD_PRELOAD=$LRA_DEPS_DIR/lib/libjemalloc.so.2 MALLOC_CONF=dirty_decay_ms:-1,muzzy_decay_ms:-1
+fi
 
 task=listops
 data=$work/data
@@ -44,7 +50,7 @@ if [ -f gpu-data.tar.gz ]; then
 else $lra data generate --task listops --profile cpu --data-dir "$data" > /dev/null; fi
 stamp "train on CUDA: $task, cpu profile, seed 1, every table model"
 for m in ${models//,/ }; do
-  timeout 60 $lra train --device cuda --task "$task" --model "$m" --profile cpu --data-dir "$data" \
+  timeout 40 $lra train --device cuda --task "$task" --model "$m" --profile cpu --data-dir "$data" \
     --out "$res/train/$task/$m" --quiet > "$res/train-$m.log" 2>&1
   rc=$?
   python3 -c "import json,sys; r=json.load(open(sys.argv[1])); a=r['accuracy']['final']; t=r['timing']
@@ -52,6 +58,7 @@ print(f\"{sys.argv[2]}: rc $rc, step {a['step']}, test {a['test']:.4f}, {t['step
     "$res/train/$task/$m/latest.json" "$m" 2>/dev/null || { echo "$m: rc $rc"; tail -3 "$res/train-$m.log"; }
 done
 
+pack
 stamp "CPU-CUDA parity: lra eval --predictions of each trained best.ckpt on both devices"
 for m in ${models//,/ }; do
   ckpt=$(find "$res/train/$task/$m" -name best.ckpt 2>/dev/null | head -1)
@@ -76,10 +83,10 @@ print(f"{sys.argv[3]}: {len(a)} test examples, max |logit CPU - CUDA| = {worst:.
 PY
 done
 
-for precision in fp32 bf16; do
+for precision in $precisions; do
   stamp "Table 2 on CUDA, $precision"
   lengths=1024,2048,4096,8192,16384; [ $precision = bf16 ] && lengths=1024,4096,16384
-  timeout 150 $lra bench --device cuda --precision "$precision" --task text --batch 32 --steps 5 --warmup 2 \
+  timeout $([ $precision = fp32 ] && echo 120 || echo 60) $lra bench --device cuda --precision "$precision" --task text --batch 32 --steps 5 --warmup 2 \
     --models "$models" --lengths "$lengths" --memory-limit 120 --out "$res/bench-$precision"
   $lra report "$res" --bench "$res/bench-$precision/bench.json" --out "$res/report-$precision.md" > /dev/null
 done

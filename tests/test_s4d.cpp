@@ -103,6 +103,16 @@ TEST_CASE("the FFT length is the smallest 5-smooth number at or above what the c
   CHECK(lra::fft_length(7) == 8);
 }
 
+TEST_CASE("the FFT convolution runs in fp32 for reduced-precision inputs (cuFFT has no bf16)", "[s4d][mega]") {
+  torch::manual_seed(3);
+  const auto u = torch::randn({2, 37, 5}).to(torch::kBFloat16);
+  const auto forward = torch::randn({5, 37}).to(torch::kBFloat16), backward = torch::randn({5, 37});
+  const auto y = lra::fft_convolution(u, forward, backward);
+  CHECK(y.scalar_type() == torch::kFloat32);
+  const auto expected = lra::fft_convolution(u.to(torch::kFloat32), forward.to(torch::kFloat32), backward);
+  CHECK(torch::equal(y, expected));
+}
+
 TEST_CASE("S4D logits equal an independent eager reference in Python (float64, Toeplitz convolution)",
           "[s4d][parity][python]") {
   for (const char* norm : {"pre", "post"}) {

@@ -163,7 +163,11 @@ void write_checkpoint(const std::string& path, const Json& config, const Json& m
   doc.insert(std::string("version"), static_cast<int64_t>(kCheckpointVersion));
   doc.insert(std::string("config"), config.dump(-1, ' ', false, Json::error_handler_t::replace));
   doc.insert(std::string("meta"), meta.dump(-1, ' ', false, Json::error_handler_t::replace));
-  doc.insert(std::string("model"), model);
+  // CPU tensors whatever the device trained on: a checkpoint loads on any machine (the reader accepts
+  // only CPU tensors; load_state_dict copies them onto the model's device).
+  StateDict on_cpu;
+  for (const auto& entry : model) on_cpu.insert(entry.key(), entry.value().cpu());
+  doc.insert(std::string("model"), on_cpu);
   if (optimizer) {
     torch::serialize::OutputArchive archive;
     optimizer->save(archive);
@@ -255,8 +259,12 @@ Checkpoint parse_checkpoint(const std::string& bytes, const std::string& path) {
 }
 
 void restore_optimizer(torch::optim::Optimizer& optimizer, const at::Tensor& bytes) {
+  // The state goes onto the parameters' device, whichever device wrote it.
+  c10::optional<torch::Device> device;
+  for (const auto& group : optimizer.param_groups())
+    if (!group.params().empty()) device = group.params().front().device();
   torch::serialize::InputArchive archive;
-  archive.load_from(static_cast<const char*>(bytes.data_ptr()), static_cast<size_t>(bytes.numel()));
+  archive.load_from(static_cast<const char*>(bytes.data_ptr()), static_cast<size_t>(bytes.numel()), device);
   optimizer.load(archive);
 }
 

@@ -20,6 +20,11 @@ int64_t fft_length(int64_t at_least) {
 
 torch::Tensor fft_convolution(const torch::Tensor& u, const torch::Tensor& forward_kernel,
                               const torch::Tensor& backward_kernel) {
+  // In fp32 whatever the autocast precision: cuFFT has no bf16 transforms, and fp16 ones only for powers
+  // of two; the products of a long convolution are also where reduced precision loses most.
+  if (u.scalar_type() != torch::kFloat32 || forward_kernel.scalar_type() != torch::kFloat32)
+    return fft_convolution(u.to(torch::kFloat32), forward_kernel.to(torch::kFloat32),
+                           backward_kernel.defined() ? backward_kernel.to(torch::kFloat32) : backward_kernel);
   const int64_t length = u.size(1);
   // A circular convolution of n >= 2L - 1 points has no wrap-around between lags -(L-1)..L-1. n = 2L
   // itself is 2 x a prime for L = 257 (the cpu profile's length), where the FFT falls back to a slow
