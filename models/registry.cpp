@@ -97,7 +97,8 @@ int64_t parameter_count(const torch::nn::Module& module) {
 }
 
 std::vector<ParameterGroupRule> parameter_group_rules(const nlohmann::json& config) {
-  const ModelEntry& entry = find_model(config.at("model").at("name").get<std::string>());
+  const std::string name = config.at("model").at("name").get<std::string>();
+  const ModelEntry& entry = find_model(name);
   return entry.parameter_groups ? entry.parameter_groups(model_config_from(config)) : std::vector<ParameterGroupRule>{};
 }
 

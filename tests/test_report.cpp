@@ -170,3 +170,17 @@ TEST_CASE("table 2 gives each row's growth exponent with length (least squares i
   CHECK_THAT(table, Contains("| s4d | no softmax attention (own mixing) | 1.00 | 1.00 | 1024–2048 |"));
   CHECK_THAT(table, Contains("| luna-16 | fused (probabilities recomputed in backward) | – | – | 1 |"));
 }
+
+TEST_CASE("Table 2's setup line names the GPU of a CUDA bench and the CPU of a CPU one", "[report]") {
+  const Json rows = Json::array({bench_row("luna-16", 1024, 0.5, 1e9)});
+  Json environment = {{"cpu", "AMD EPYC"}, {"threads", 2}, {"git_commit", "abc"}, {"device", "cpu"}, {"gpu", ""}};
+  CHECK_THAT(lra::table2_markdown({{"rows", rows}, {"environment", environment}}, Json::object()),
+             Contains("warm-up, AMD EPYC, 2 threads, lra commit abc."));
+  environment["device"] = "cuda";
+  environment["gpu"] = "NVIDIA H200";
+  CHECK_THAT(lra::table2_markdown({{"rows", rows}, {"environment", environment}}, Json::object()),
+             Contains("warm-up, NVIDIA H200 (cuda), host AMD EPYC, 2 threads, lra commit abc."));
+  environment.erase("gpu");  // a CUDA bench from before the GPU's name was recorded
+  CHECK_THAT(lra::table2_markdown({{"rows", rows}, {"environment", environment}}, Json::object()),
+             Contains("a CUDA GPU (name not recorded) (cuda), host AMD EPYC"));
+}

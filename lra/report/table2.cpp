@@ -25,6 +25,16 @@ std::string kernel_description(const Json& row) {
   return kernel;
 }
 
+// Where the bench ran, for the setup line: the GPU on CUDA runs (with the host CPU), else the CPU.
+std::string setup_machine(const Json& environment) {
+  const std::string host = environment.value("cpu", "?") + ", " + std::to_string(environment.value("threads", 0)) +
+                           " threads, lra commit " + environment.value("git_commit", "?");
+  const std::string gpu = environment.value("gpu", "");
+  if (environment.value("device", "cpu").rfind("cuda", 0) != 0) return host;
+  return (gpu.empty() ? std::string("a CUDA GPU (name not recorded)") : gpu) + " (" +
+         environment.value("device", "cuda") + "), host " + host;
+}
+
 }  // namespace
 
 double log_log_slope(const std::vector<double>& x, const std::vector<double>& y) {
@@ -128,9 +138,7 @@ std::string table2_markdown(const Json& bench, const Json& published) {
   out << "Our setup: " << bench.value("task", "text") << " config (profile " << bench.value("profile", "paper")
       << "), batch " << bench.value("batch", 0) << ", median of " << bench.value("timed_steps", 0)
       << " timed full training steps after " << bench.value("warmup_steps", 0) << " warm-up, "
-      << (environment.empty() ? std::string("environment not recorded")
-                              : environment.value("cpu", "?") + ", " + std::to_string(environment.value("threads", 0)) +
-                                    " threads, lra commit " + environment.value("git_commit", "?"))
+      << (environment.empty() ? std::string("environment not recorded") : setup_machine(environment))
       << ".\n\n";
   if (published.contains("table2")) {
     const Json& p = published["table2"];

@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <sstream>
@@ -13,6 +14,9 @@
 #include <ATen/Parallel.h>
 #include <torch/cuda.h>
 #include <torch/version.h>
+#ifdef LRA_WITH_CUDA
+#include <ATen/cuda/CUDAContext.h>
+#endif
 
 #include "core/errors.h"
 #include "lra/runtime/memory_allocator.h"
@@ -23,6 +27,18 @@ namespace lra {
 std::string libtorch_version() { return TORCH_VERSION; }
 
 bool cuda_available() { return torch::cuda::is_available(); }
+
+std::string gpu_name(const std::string& device) {
+#ifdef LRA_WITH_CUDA
+  if (device.rfind("cuda", 0) != 0 || !cuda_available()) return "";
+  const auto colon = device.find(':');
+  const int index = colon == std::string::npos ? 0 : std::atoi(device.c_str() + colon + 1);
+  return at::cuda::getDeviceProperties(static_cast<c10::DeviceIndex>(index))->name;
+#else
+  (void)device;
+  return "";
+#endif
+}
 
 BlasInfo detect_blas() {
   // /proc/self/maps lists the real file behind libblas.so.3 (the alternatives symlink is resolved).
@@ -111,6 +127,7 @@ nlohmann::json environment_block(const std::string& device) {
       {"libtorch_version", libtorch_version()},
       {"cuda_available", cuda_available()},
       {"device", device},
+      {"gpu", gpu_name(device)},  // "" on CPU runs
       {"cpu", cpu_model()},
       {"hardware_threads", std::thread::hardware_concurrency()},
       {"threads", at::get_num_threads()},
@@ -130,7 +147,7 @@ std::string version_text() {
   std::ostringstream out;
   out << "lra " << lra_version() << " (commit " << lra_git_commit() << ")\n"
       << "libtorch " << libtorch_version() << "\n"
-      << "CUDA: " << (cuda_available() ? "available" : "not available") << "\n"
+      << "CUDA: " << (cuda_available() ? "available (" + gpu_name("cuda") + ")" : std::string("not available")) << "\n"
       << "threads: " << at::get_num_threads() << " (hardware: " << std::thread::hardware_concurrency() << ")\n"
       << "BLAS: " << blas.name << (blas.path.empty() ? "" : " (" + blas.path + ")")
       << (blas_core_name().empty() ? "" : ", kernels " + blas_core_name()) << "\n"

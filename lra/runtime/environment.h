@@ -12,6 +12,8 @@ namespace lra {
 
 std::string libtorch_version();
 bool cuda_available();
+// The CUDA device's name for a --device cuda[:N] run ("NVIDIA H200"); "" on CPU or in a CPU-only build.
+std::string gpu_name(const std::string& device);
 
 // The BLAS library actually mapped into this process (resolved through Debian's alternatives),
 // e.g. "OpenBLAS (openmp) /usr/lib/x86_64-linux-gnu/openblas-openmp/libblas.so.3".

@@ -1,8 +1,8 @@
 #include "models/blocks/feed_forward.h"
 
-#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 
+#include "core/autocast.h"
 #include "models/gelu_dropout.h"
 
 namespace lra {
@@ -60,7 +60,7 @@ bool recompute_ffn() { return recompute_flag(); }
 torch::Tensor FeedForwardImpl::forward(const torch::Tensor& x) {
   const double p = is_training() ? act_dropout_ : 0.0;
   // Recompute in fp32 on CPU only; under autocast the stored path below keeps autocast's casts.
-  if (recompute_flag() && x.device().is_cpu() && x.scalar_type() == torch::kFloat && !at::autocast::is_cpu_enabled())
+  if (recompute_flag() && x.device().is_cpu() && x.scalar_type() == torch::kFloat && !autocast::enabled(at::kCPU))
     return RecomputedFeedForward::apply(x, fc1->weight, fc1->bias, fc2->weight, fc2->bias, p);
   return fc2(gelu_dropout(fc1(x), act_dropout_, is_training()));  // (B,N,F) hidden -> (B,N,D)
 }
