@@ -103,6 +103,34 @@ TEST_CASE("the FFT length is the smallest 5-smooth number at or above what the c
   CHECK(lra::fft_length(7) == 8);
 }
 
+TEST_CASE("the FFT convolution's own backward equals autograd through the FFTs, in float64", "[s4d][mega]") {
+  torch::manual_seed(4);
+  for (bool two_sided : {false, true}) {
+    INFO("two-sided " << two_sided);
+    const int64_t length = 23, n = lra::fft_length(2 * length);
+    const auto u = torch::randn({3, length, 4}, torch::kFloat64).requires_grad_();
+    const auto forward = torch::randn({4, length}, torch::kFloat64).requires_grad_();
+    const auto backward = torch::randn({4, length}, torch::kFloat64).requires_grad_();
+    const auto weights = torch::randn({3, length, 4}, torch::kFloat64);  // a loss that weighs every output
+    const auto y = lra::fft_convolution(u, forward, two_sided ? backward : torch::Tensor());
+    const auto grads = torch::autograd::grad({(y * weights).sum()}, {u, forward, backward}, {}, false, false, true);
+    // The same convolution with autograd through rfft / irfft.
+    namespace F = torch::nn::functional;
+    auto k = F::pad(forward, F::PadFuncOptions({0, n - length}));
+    if (two_sided) k = k + F::pad(backward.flip(-1), F::PadFuncOptions({n - length, 0}));
+    const auto expected_y =
+        torch::fft::irfft(torch::fft::rfft(u, n, 1) * torch::fft::rfft(k, n, -1).t(), n, 1).narrow(1, 0, length);
+    const auto expected = torch::autograd::grad({(expected_y * weights).sum()}, {u, forward, backward}, {}, false,
+                                                false, true);
+    CHECK(lra::test::max_abs_diff(y, expected_y) < 1e-12);
+    CHECK(lra::test::max_abs_diff(grads[0], expected[0]) < 1e-12);
+    CHECK(lra::test::max_abs_diff(grads[1], expected[1]) < 1e-12);
+    CHECK(grads[2].defined() == two_sided);
+    if (two_sided) CHECK(lra::test::max_abs_diff(grads[2], expected[2]) < 1e-12);
+    CHECK(grads[1].abs().max().item<double>() > 0.1);  // non-trivial gradients
+  }
+}
+
 TEST_CASE("the FFT convolution runs in fp32 for reduced-precision inputs (cuFFT has no bf16)", "[s4d][mega]") {
   torch::manual_seed(3);
   const auto u = torch::randn({2, 37, 5}).to(torch::kBFloat16);
