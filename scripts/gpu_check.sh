@@ -37,11 +37,8 @@ if ! LRA_BUILD_TESTS=OFF JOBS=$(nproc) timeout 420 scripts/build_cuda.sh build-c
 fi
 tail -3 "$res/build.log"
 lra=build-cuda/lra
+# The carried libraries, jemalloc (lra's default allocator) among them.
 export LD_LIBRARY_PATH=${LRA_DEPS_DIR:+$LRA_DEPS_DIR/lib:}${LD_LIBRARY_PATH:-}
-# lra's default allocator, jemalloc, found in the carried libraries (lra looks only in the system's folders).
-if [ -f "${LRA_DEPS_DIR:-}/lib/libjemalloc.so.2" ]; then
-  export LD_PRELOAD=$LRA_DEPS_DIR/lib/libjemalloc.so.2 MALLOC_CONF=dirty_decay_ms:-1,muzzy_decay_ms:-1
-fi
 
 task=listops
 data=$work/data

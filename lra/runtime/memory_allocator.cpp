@@ -45,10 +45,19 @@ constexpr bool kSanitizerOwnsMalloc = false;
 constexpr bool kSanitizerOwnsMalloc = false;
 #endif
 
+// LD_LIBRARY_PATH's folders first, as the dynamic loader searches (a machine without the Debian package
+// can carry the library, e.g. scripts/gpu_check.sh's build-deps/lib), then the system's.
 std::string find_jemalloc() {
+  std::vector<std::string> dirs;
+  const char* library_path = std::getenv("LD_LIBRARY_PATH");
+  std::istringstream entries(library_path ? library_path : "");
+  for (std::string dir; std::getline(entries, dir, ':');)
+    if (!dir.empty()) dirs.push_back(dir);
   for (const char* dir : {"/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib",
-                          "/usr/local/lib"}) {
-    const std::string path = std::string(dir) + "/" + kJemallocLibrary;
+                          "/usr/local/lib"})
+    dirs.push_back(dir);
+  for (const auto& dir : dirs) {
+    const std::string path = dir + "/" + kJemallocLibrary;
     if (std::filesystem::exists(path)) return path;
   }
   return "";

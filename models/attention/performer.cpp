@@ -5,7 +5,6 @@
 #include <limits>
 #include <vector>
 
-
 #include "core/autocast.h"
 #include "core/errors.h"
 #include "models/attention/heads.h"
