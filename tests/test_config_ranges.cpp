@@ -43,7 +43,7 @@ std::vector<std::pair<std::string, lra::ValueRange>> declared_ranges() { return 
 
 }  // namespace
 
-TEST_CASE("range texts: bounds, intervals, sets; anything else is an error", "[config][ranges]") {
+TEST_CASE("range texts: bounds, intervals, sets, and anything else is an error", "[config][ranges]") {
   using lra::ValueRange;
   const auto at_least_one = ValueRange::parse(">= 1", "k");
   CHECK(at_least_one.contains(1));

@@ -59,7 +59,7 @@ TEST_CASE("gelu_dropout in training is an autograd function drawing its seed lik
   CHECK(x.grad().allclose(xr.grad(), 1e-5, 1e-6));
 }
 
-TEST_CASE("gelu_dropout without dropout is a GELU with libtorch's values and gradients; torch dropout is unfused",
+TEST_CASE("gelu_dropout without dropout is a GELU with libtorch's values and gradients, torch dropout is unfused",
           "[dropout][gelu]") {
   const auto x0 = sample_input();
   CHECK(lra::gelu_dropout(x0, 0.3, /*training=*/false).allclose(torch::gelu(x0), 1e-5, 1e-6));
@@ -75,7 +75,7 @@ TEST_CASE("gelu_dropout without dropout is a GELU with libtorch's values and gra
   CHECK(y.masked_select(kept).allclose(torch::gelu(x0).masked_select(kept) * 2.0, 1e-5, 1e-6));
 }
 
-TEST_CASE("bf16 gelu+dropout computes in fp32 and rounds once; its backward likewise", "[dropout][gelu]") {
+TEST_CASE("bf16 gelu+dropout computes in fp32 and rounds once, and so does its backward", "[dropout][gelu]") {
   const auto x = sample_input().to(torch::kBFloat16);
   const auto xf = x.to(torch::kFloat);
   const auto grad = torch::randn(x.sizes()).to(torch::kBFloat16);

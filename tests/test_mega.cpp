@@ -142,7 +142,7 @@ TEST_CASE("Mega logits equal an independent eager reference in Python (float64, 
   }
 }
 
-TEST_CASE("Mega-chunk's cost per token stays flat with length; Mega's grows", "[mega]") {
+TEST_CASE("Mega-chunk's cost per token stays flat with length, Mega's grows", "[mega]") {
   const auto config = lra::test::smoke_config("listops", "mega-chunk", {});
   const auto model = lra::model_config_from(config);
   const auto& chunked = lra::find_model("mega-chunk");

@@ -63,7 +63,7 @@ TEST_CASE("batchnorm equals torch's BatchNorm1d over (batch, tokens) in training
   CHECK(buffers == std::vector<std::string>{"running_mean", "running_var", "num_batches_tracked"});
 }
 
-TEST_CASE("model.norm_type reaches every norm; a bad value is one error naming the key", "[norm][config]") {
+TEST_CASE("model.norm_type reaches every norm, and a bad value is one error naming the key", "[norm][config]") {
   auto model = lra::build_model(lra::test::smoke_config("listops", "transformer", {"model.norm_type=batchnorm", "model.layers=2"}));
   int64_t batch_norms = 0;
   for (const auto& item : model->named_buffers())
