@@ -113,6 +113,8 @@ if [ -n "${LRA_BINARY:-}" ]; then
   lra=$LRA_BINARY
 else
   scripts/setup.sh
+  # ccache keys on paths relative to this checkout, so another clone of it reuses these objects.
+  export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
   cmake -S . -B build -G Ninja >/dev/null
   cmake --build build -j "$(nproc)" --target lra
   lra=build/lra

@@ -23,6 +23,8 @@ fi
 jobs=${LRA_JOBS:-$(nproc)}
 
 scripts/setup.sh
+# ccache keys on paths relative to this checkout, so another clone of it (CI's) reuses these objects.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
 cmake -S . -B "$build_dir" -G Ninja "${cmake_args[@]}" >/dev/null
 cmake --build "$build_dir" -j "$jobs"
 cd "$build_dir"
