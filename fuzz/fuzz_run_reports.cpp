@@ -3,8 +3,9 @@
 //   even: the latest.json of one run in a folder of three (the other two stay valid reports);
 //   odd:  the bench.json beside them.
 // Then the folder is scanned and every reader runs: the report (Table 1, Table 2, before/after, op
-// profile, missing runs, summary.json), the figures' data and the plan's estimate. A file that cannot be
-// used must be named (scan.unusable) or refused with one UserError line; nothing may throw otherwise.
+// profile, missing runs, inputs that differ between seeds, summary.json), the figures' data and the plan's
+// estimate. A file that cannot be used must be named (scan.unusable) or refused with one UserError line;
+// nothing may throw otherwise, and a report over unusable reports or differing inputs says PARTIAL.
 #include "fuzz/fuzz_support.h"
 #include "core/atomic_file.h"
 #include "lra/report/bench_compare.h"
@@ -25,7 +26,12 @@ lra::Json valid_run(const std::string& model, int seed, double test) {
           {"timing", {{"wall_seconds", 10.0}}},
           {"majority_baseline", {{"test", 0.2}}},
           {"curves", {{"val", lra::Json::array({{{"step", 10}, {"accuracy", test}}})}}},
-          {"accuracy", {{"final", {{"test", test}}}, {"best_val", {{"test", test}}}}}};
+          {"accuracy", {{"final", {{"test", test}}}, {"best_val", {{"test", test}}}}},
+          {"inputs", {{"config_sha256", std::string(64, 'c')}, {"resolved_config_sha256", std::string(64, 'c')},
+                      {"data", {{"folder", "data/listops-1000"}, {"sha256", std::string(64, 'd')}, {"files", 4},
+                                {"bytes", 100}, {"parts", {{"basic_test.tsv", std::string(64, 'e')}}}}},
+                      {"model_source", nullptr}, {"lra_commit", "abc"}}},
+          {"accepted_changes", lra::Json::array()}};
 }
 
 struct Setup {
@@ -69,7 +75,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     lra::Json bench = lra::load_json_file(setup.bench.string());
     lra::validate_bench(bench, setup.bench.string());
     const std::string report = lra::folder_report_markdown(scan, bench, setup.published);
-    if (!scan.unusable.empty() && report.find("PARTIAL") == std::string::npos) {
+    if ((!scan.unusable.empty() || !scan.input_mismatches.empty()) && report.find("PARTIAL") == std::string::npos) {
       std::fprintf(stderr, "fuzz: a report from partial input does not say so\n");
       std::abort();
     }

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "core/errors.h"
+#include "tasks/common/data_files.h"
 #include "tasks/image/image.h"
 #include "tasks/listops/listops.h"
 #include "tasks/pathfinder/pathfinder.h"
@@ -24,9 +25,9 @@ const std::vector<TaskEntry>& task_registry() {
       {"image", "Image: CIFAR-10 as 1024 grayscale pixels, 10 classes (generator = Fashion-MNIST as a substitute)",
        load_image, generate_image, "Image", true},
       {"pathfinder", "Pathfinder-32: are the two dots joined by one path? 2 classes (generator = Linsley et al.)",
-       load_pathfinder, generate_pathfinder, "Pathfinder", true},
+       load_pathfinder, generate_pathfinder, "Pathfinder", true, pathfinder_data_folder},
       {"pathx", "Path-X: Pathfinder at 128x128 (16384 pixels), 2 classes (generator = Linsley et al.)",
-       load_pathfinder, generate_pathfinder, "Path-X", false},
+       load_pathfinder, generate_pathfinder, "Path-X", false, pathfinder_data_folder},
   };
   return tasks;
 }
@@ -66,6 +67,16 @@ void check_fits_config(const TaskSplits& splits, const nlohmann::json& task, con
 }
 
 }  // namespace
+
+std::string task_data_folder(const std::string& data_dir, const nlohmann::json& config) {
+  const auto& task = config.at("task");
+  const TaskEntry& entry = find_task(task.at("name").get<std::string>());
+  return entry.data_folder ? entry.data_folder(data_dir, task) : data::task_folder(data_dir, task);
+}
+
+data::DataFingerprint task_data_fingerprint(const std::string& data_dir, const nlohmann::json& config) {
+  return data::fingerprint_folder(task_data_folder(data_dir, config));
+}
 
 TaskSplits load_task(const std::string& data_dir, const nlohmann::json& config, SplitsToRead which) {
   const auto& task = config.at("task");

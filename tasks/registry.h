@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tasks/common/data_fingerprint.h"
 #include "tasks/dataset.h"
 
 namespace lra {
@@ -22,6 +23,10 @@ using TaskLoader = std::function<TaskSplits(const std::string& data_dir, const n
 using TaskGenerator =
     std::function<void(const std::string& data_dir, const nlohmann::json& task_config, uint64_t seed)>;
 
+// The folder under data_dir that the loader reads (and the generator writes): what the run's data
+// fingerprint covers.
+using TaskDataFolder = std::function<std::string(const std::string& data_dir, const nlohmann::json& task_config)>;
+
 struct TaskEntry {
   std::string name;
   std::string description;
@@ -29,10 +34,15 @@ struct TaskEntry {
   TaskGenerator generate;  // may be empty when the task cannot be generated offline
   std::string title;       // as tables print it ("ListOps")
   bool lra_column = false; // one of the five columns of the LRA table, and of its average
+  TaskDataFolder data_folder;  // empty: <data_dir>/<task.data.folder>
 };
 
 const std::vector<TaskEntry>& task_registry();
 const TaskEntry& find_task(const std::string& name);  // UserError listing the known names
+
+// The folder a resolved config's task reads under data_dir, and its fingerprint (tasks/common/data_fingerprint.h).
+std::string task_data_folder(const std::string& data_dir, const nlohmann::json& config);
+data::DataFingerprint task_data_fingerprint(const std::string& data_dir, const nlohmann::json& config);
 
 // Loads a task's splits for a resolved config (config["task"]["name"] picks the entry).
 TaskSplits load_task(const std::string& data_dir, const nlohmann::json& config,

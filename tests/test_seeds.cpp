@@ -13,6 +13,7 @@
 #include "lra/report/plot.h"
 #include "lra/report/report.h"
 #include "lra/report/run_plan.h"
+#include "lra/report/run_inputs.h"
 #include "lra/report/run_report.h"
 #include "lra/report/seed_aggregate.h"
 #include "lra/report/seed_stats.h"
@@ -237,27 +238,35 @@ TEST_CASE("the plan counts cells x seeds and estimates from a reference run of t
 
 TEST_CASE("a report is reused only when this commit made it with the same config and data", "[seeds][train]") {
   const Json config = lra::resolve_config({"listops", "luna-16", "smoke", {}, ""});
-  Json earlier = {{"environment", {{"git_commit", lra::lra_git_commit()}}},
-                  {"config", config},
-                  {"data", {{"data_dir", "d"}}}};
+  const std::string data = lra::test::smoke_listops_data();
+  const Json inputs = lra::current_inputs(config, data);
+  Json earlier = {{"config", config}, {"inputs", inputs}, {"data", {{"data_dir", data}}}};
   const std::string commit = lra::lra_git_commit();
   const bool dirty = lra::is_dirty_commit(commit);
-  const auto same = lra::reuse_decision(earlier, config, "d");
+  const auto same = lra::reuse_decision(earlier, config, inputs, data);
   if (dirty) {
     CHECK_FALSE(same.same_run);
     CHECK_THAT(same.reason, Contains("uncommitted changes"));
   } else {
     CHECK(same.same_run);
   }
-  earlier["environment"]["git_commit"] = "0123456789ab";
-  CHECK_FALSE(lra::reuse_decision(earlier, config, "d").same_run);
-  CHECK_THAT(lra::reuse_decision(earlier, config, "d").reason, Contains("0123456789ab"));
-  if (!dirty) {
-    earlier["environment"]["git_commit"] = commit;
-    const Json other = lra::resolve_config({"listops", "luna-16", "smoke", {"train.lr=0.002"}, ""});
-    CHECK_THAT(lra::reuse_decision(earlier, other, "d").reason, Contains("train.lr"));
-    CHECK_THAT(lra::reuse_decision(earlier, config, "elsewhere").reason, Contains("elsewhere"));
-  }
+  earlier["inputs"]["lra_commit"] = "0123456789ab";
+  CHECK_FALSE(lra::reuse_decision(earlier, config, inputs, data).same_run);
+  CHECK_THAT(lra::reuse_decision(earlier, config, inputs, data).reason, Contains("0123456789ab"));
+  earlier["inputs"]["lra_commit"] = commit;
+  // What the run read comes first, so it is named even on a build with uncommitted changes.
+  const Json other = lra::resolve_config({"listops", "luna-16", "smoke", {"train.lr=0.002"}, ""});
+  CHECK_THAT(lra::reuse_decision(earlier, other, inputs, data).reason,
+             Contains("config key train.lr was") && Contains("now 0.002"));
+  CHECK_THAT(lra::reuse_decision(earlier, config, inputs, "elsewhere").reason, Contains("elsewhere"));
+  Json changed = inputs;
+  changed["data"]["sha256"] = std::string(64, 'f');
+  changed["data"]["parts"]["basic_test.tsv"] = std::string(64, 'f');
+  CHECK_THAT(lra::reuse_decision(earlier, config, changed, data).reason,
+             Contains("the data differs") && Contains("basic_test.tsv changed"));
+  Json older = earlier;  // a report written before inputs were recorded is never reused
+  older.erase("inputs");
+  CHECK_THAT(lra::reuse_decision(older, config, inputs, data).reason, Contains("no data fingerprint is recorded"));
 }
 
 TEST_CASE("fresh clone: a completed report from another commit in --out is trained again, not reported",
@@ -273,6 +282,7 @@ TEST_CASE("fresh clone: a completed report from another commit in --out is train
   Json committed = lra::test::read_json(out / "latest.json");
   const std::string committed_id = committed["run_id"];
   committed["environment"]["git_commit"] = "0123456789ab";
+  committed["inputs"]["lra_commit"] = "0123456789ab";
   lra::write_text_atomically((out / "latest.json").string(), committed.dump(2));
 
   o.reuse = true;

@@ -7,8 +7,9 @@
 
 namespace lra::cli {
 
-void add_config_options(CLI::App& command, ConfigOptions& options, bool model_required) {
-  command.add_option("--task", options.task, "task: listops, text, retrieval, image, pathfinder, pathx")->required();
+void add_config_options(CLI::App& command, ConfigOptions& options, bool model_required, bool task_required) {
+  auto* task = command.add_option("--task", options.task, "task: listops, text, retrieval, image, pathfinder, pathx");
+  if (task_required) task->required();
   auto* model = command.add_option("--model", options.model, "model name (see `lra models`)");
   if (model_required) model->required();
   command.add_option("--profile", options.profile, "profile: paper, cpu, smoke (configs/profiles/)")

@@ -91,6 +91,12 @@ int run_generate(const DataOptions& o, bool seed_given, const GlobalOptions& glo
   return 0;
 }
 
+std::string fingerprint_line(const data::DataFingerprint& f, double seconds) {
+  return "fingerprint " + f.sha256.substr(0, 12) + " of " + f.folder + " (" + std::to_string(f.files) + " files, " +
+         std::to_string(f.bytes) + " bytes; read " + std::to_string(f.hashed_files) + " files, " +
+         std::to_string(f.hashed_bytes) + " bytes, in " + with_one_decimal(seconds) + " s)";
+}
+
 // Generated data records its generator's parameters: a folder made with other task.generate values
 // than the config asks for (e.g. after a profile changed) is stale, not ready.
 void check_generation_parameters(const Json& provenance, const Json& config, const std::string& folder) {
@@ -119,6 +125,16 @@ int run_check(const DataOptions& o, const GlobalOptions& global) {
   const int64_t max_len = config["task"]["max_len"].get<int64_t>();
   std::cout << describe_splits(splits, config["task"]["classes"].get<int64_t>(), max_len - 1);
   std::cout << "ok: every file loaded in " << with_one_decimal(elapsed) << " s\n";
+  const auto fingerprint_start = std::chrono::steady_clock::now();
+  std::cout << fingerprint_line(task_data_fingerprint(o.data_dir, config), seconds_since(fingerprint_start)) << "\n";
+  return 0;
+}
+
+int run_fingerprint(const DataOptions& o, const std::string& folder, const GlobalOptions& global) {
+  const auto start = std::chrono::steady_clock::now();
+  const data::DataFingerprint f =
+      folder.empty() ? task_data_fingerprint(o.data_dir, resolve(o, global, {})) : data::fingerprint_folder(folder);
+  std::cout << fingerprint_line(f, seconds_since(start)) << "\nsha256 " << f.sha256 << "\n";
   return 0;
 }
 
@@ -148,6 +164,22 @@ void add_data_command(CLI::App& app, GlobalOptions& global, Action& action) {
   check->add_option("--data-dir", c->data_dir, "data root (the LRA release layout)")->capture_default_str();
   check->callback([&global, &action, c] {
     action = [&global, c] { return run_check(*c, global); };
+  });
+
+  auto* fingerprint = data->add_subcommand(
+      "fingerprint", "the data fingerprint runs record (SHA-256 over every file's path, size and SHA-256; cached): "
+                     "of a task's folder (--task, --data-dir) or of any --folder");
+  auto f = std::make_shared<DataOptions>();
+  auto folder = std::make_shared<std::string>();
+  add_config_options(*fingerprint, f->config, /*model_required=*/false, /*task_required=*/false);
+  fingerprint->add_option("--data-dir", f->data_dir, "data root (the LRA release layout)")->capture_default_str();
+  fingerprint->add_option("--folder", *folder, "any folder instead of a task's");
+  fingerprint->callback([&global, &action, f, folder] {
+    action = [&global, f, folder] {
+      if (folder->empty() && f->config.task.empty())
+        throw UserError("lra data fingerprint needs --task (with --data-dir) or --folder");
+      return run_fingerprint(*f, *folder, global);
+    };
   });
 }
 

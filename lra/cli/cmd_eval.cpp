@@ -7,6 +7,7 @@
 #include "core/atomic_file.h"
 #include "core/errors.h"
 #include "lra/cli/commands.h"
+#include "lra/report/run_inputs.h"
 #include "lra/train/evaluate_checkpoint.h"
 
 namespace lra::cli {
@@ -14,7 +15,7 @@ namespace lra::cli {
 namespace {
 
 struct EvalOptions {
-  std::string checkpoint, data_dir, split = "test", predictions, device = "cpu";
+  std::string checkpoint, data_dir, split = "test", predictions, device = "cpu", accept_changed;
   int64_t batch_size = 0;
 };
 
@@ -22,7 +23,8 @@ int run_eval(const EvalOptions& options) {
   const Checkpoint checkpoint = read_checkpoint(options.checkpoint);
   const EvalResult result = evaluate_checkpoint(
       checkpoint, options.checkpoint,
-      {options.data_dir, options.split, options.batch_size, !options.predictions.empty(), options.device});
+      {options.data_dir, options.split, options.batch_size, !options.predictions.empty(), options.device,
+       parse_accepted_changes(options.accept_changed)});
   const Json& config = checkpoint.config;
   std::cout << config.at("task").at("name").get<std::string>() << " / "
             << config.at("model").at("name").get<std::string>() << " / " << options.split << ": accuracy " << result.accuracy() << " (" << result.correct << "/" << result.examples << "), loss "
@@ -54,6 +56,9 @@ void add_eval_command(CLI::App& app, GlobalOptions& /*global*/, Action& action) 
   eval->add_option("--predictions", options->predictions, "write per-example id, label, predicted, logits (TSV)");
   eval->add_option("--device", options->device, "cpu, cuda or cuda:N")->capture_default_str();
   eval->add_option("--batch-size", options->batch_size, "evaluation batch size (default train.eval_batch_size)");
+  eval->add_option("--accept-changed", options->accept_changed,
+                   "evaluate although the data or the model's module file differ from what the checkpoint recorded "
+                   "(data, model; comma-separated)");
   eval->callback([&action, options] { action = [options] { return run_eval(*options); }; });
 }
 

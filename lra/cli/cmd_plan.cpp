@@ -105,6 +105,7 @@ void add_plan_command(CLI::App& app, GlobalOptions& global, Action& action) {
         if (!o->no_extra) request.extra_cells = checked_extra_cells(global.config_dir, o->profile);
         const auto runs = plan_sweep(request);
         write_manifest(o->manifest, runs);
+        write_planned_configs(o->manifest, runs, global.config_dir);
         std::cerr << "      manifest: " << o->manifest << " (" << runs.size() << " runs)\n";
       }
       std::cout << p.seeds << "\n";

@@ -52,12 +52,16 @@ int name_left_out(const RunReportScan& scan, const std::string& written) {
   for (const auto& gap : scan.sweep_gaps)
     std::cerr << "lra: the sweep's line " << gap.run.index << " (" << gap.run.run_folder << ") did not finish: " << gap.status
               << "\n";
-  if (scan.unusable.empty() && scan.sweep_gaps.empty()) return 0;
+  for (const auto& f : scan.input_mismatches) std::cerr << "lra: inputs differ: " << f.path << ": " << f.why << "\n";
+  if (scan.unusable.empty() && scan.sweep_gaps.empty() && scan.input_mismatches.empty()) return 0;
   std::cerr << "lra: " << written << " is PARTIAL: ";
   if (!scan.unusable.empty())
     std::cerr << scan.unusable.size() << " run report" << (scan.unusable.size() == 1 ? "" : "s") << " could not be read";
-  else
+  else if (!scan.sweep_gaps.empty())
     std::cerr << scan.sweep_gaps.size() << " of " << scan.sweep_runs << " runs of the sweep did not finish";
+  else
+    std::cerr << scan.input_mismatches.size() << " run" << (scan.input_mismatches.size() == 1 ? "" : "s")
+              << " made with other inputs than the rest of the sweep or cell";
   std::cerr << " (exit " << kExitPartialInput << ")\n";
   return kExitPartialInput;
 }

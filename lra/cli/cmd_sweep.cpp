@@ -19,6 +19,7 @@ struct SweepCommandOptions {
   std::string shard;
   std::string device;
   int jobs = 1;
+  std::string accept_changed;
 };
 
 }  // namespace
@@ -37,6 +38,9 @@ void add_sweep_command(CLI::App& app, GlobalOptions& global, Action& action) {
                                       "threads unless --threads is given (1..256)")
       ->check(CLI::Range(1, 256));
   sweep->add_option("--device", o->device, "passed on to every run: cpu, cuda or cuda:N (default: lra train's, cpu)");
+  sweep->add_option("--accept-changed", o->accept_changed,
+                    "run lines whose config changed since planning (config), and pass the list on to every run "
+                    "(lra train --accept-changed: config, data, model, commit)");
   sweep->callback([&global, &action, o] {
     action = [&global, o] {
       std::vector<SweepRun> runs = read_manifest(o->manifest);
@@ -50,7 +54,8 @@ void add_sweep_command(CLI::App& app, GlobalOptions& global, Action& action) {
         const auto [shard, shards] = parse_shard(o->shard);
         runs = manifest_shard(runs, shard, shards);
       }
-      const SweepResult result = run_sweep(runs, {o->manifest, global.config_dir, global.threads, o->device, o->jobs});
+      const SweepResult result = run_sweep(runs, {o->manifest, global.config_dir, global.threads, o->device, o->jobs,
+                                                   o->accept_changed});
       if (result.stopped) {
         std::cerr << "lra sweep: stopped; run the same command again to resume\n";
         return 130;

@@ -2,6 +2,7 @@
 // encoder with masked-token denoising (the same runner, another objective).
 #include "lra/config/cell_config.h"
 #include "lra/cli/commands.h"
+#include "lra/report/run_inputs.h"
 #include "lra/train/self_pretraining.h"
 #include "lra/train/trainer.h"
 
@@ -15,15 +16,20 @@ struct RunCommand {
   int64_t seed = -1;
   std::string precision;
   std::string init_from;
+  std::string accept_changed;
 
   Json resolve(const GlobalOptions& global) const {
     return resolve_run_config({config.task, config.model, config.profile, config.overrides, global.config_dir}, seed,
                               precision);
   }
-  int run(Json config) const {
-    TrainOptions resolved = train;
-    resolved.distributed = distributed_from_environment(train.distributed);
-    return run_training(config, resolved);
+  // resolved: the config as resolved from the files and flags (what a sweep manifest hashes); config: what
+  // the run trains (--init-from and pretraining adjust it).
+  int run(const Json& resolved, const Json& config) const {
+    TrainOptions options = train;
+    options.distributed = distributed_from_environment(train.distributed);
+    options.resolved_config_sha256 = config_sha256(resolved);
+    options.accept_changed = parse_accepted_changes(accept_changed);
+    return run_training(config, options);
   }
 };
 
@@ -46,6 +52,13 @@ CLI::App* add_run_command(CLI::App& app, const char* name, const char* descripti
   command->add_option("--stop-after", options.stop_after,
                       "checkpoint and stop after N updates (continue later with --resume)");
   command->add_flag("--quiet", options.quiet, "no progress output");
+  command->add_option("--accept-changed", run.accept_changed,
+                      "go on although these inputs differ from what the resumed run, the --init-from pretraining or "
+                      "the sweep manifest recorded: any of config, data, model, commit (comma-separated; recorded in "
+                      "the run report)");
+  command->add_option("--manifest-config-sha256", options.manifest_config_sha256,
+                      "the SHA-256 the sweep manifest's line planned for this run's config (set by lra sweep): a "
+                      "config resolved differently now is refused");
   auto& dist = options.distributed;
   command->add_option("--world-size", dist.world_size, "data-parallel processes in all (default $WORLD_SIZE or 1)");
   command->add_option("--rank", dist.rank, "this process's rank, 0..world-size-1 (default $RANK or 0)");
@@ -71,11 +84,11 @@ void add_train_command(CLI::App& app, GlobalOptions& global, Action& action) {
       Json config = run->resolve(global);
       // --set train.init_from=X means the same as --init-from X.
       const std::string from = !run->init_from.empty() ? run->init_from : config["train"]["init_from"].get<std::string>();
-      if (!from.empty()) config = finetune_config(config, read_pretrained_encoder(from));
+      if (!from.empty()) return run->run(config, finetune_config(config, read_pretrained_encoder(from)));
       // From scratch the pretrain.* keys do nothing: left out, a changed pretraining budget does not make
       // --reuse re-run (or --resume refuse) the scratch runs.
-      else config.erase("pretrain");
-      return run->run(config);
+      config.erase("pretrain");
+      return run->run(config, config);
     };
   });
 }
@@ -88,7 +101,10 @@ void add_pretrain_command(CLI::App& app, GlobalOptions& global, Action& action) 
       "then lra train --init-from <out>",
       *run);
   pretrain->callback([&global, &action, run] {
-    action = [&global, run] { return run->run(pretraining_config(run->resolve(global))); };
+    action = [&global, run] {
+      const Json resolved = run->resolve(global);
+      return run->run(resolved, pretraining_config(resolved));
+    };
   });
 }
 

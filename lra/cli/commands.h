@@ -40,6 +40,7 @@ struct ConfigOptions {
   std::string profile = "paper";
   std::vector<std::string> overrides;
 };
-void add_config_options(CLI::App& command, ConfigOptions& options, bool model_required = true);
+void add_config_options(CLI::App& command, ConfigOptions& options, bool model_required = true,
+                        bool task_required = true);
 
 }  // namespace lra::cli

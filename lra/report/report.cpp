@@ -241,7 +241,8 @@ std::string missing_runs_markdown(const RunReportScan& scan, const Json& summary
     for (const auto& m : cell["not_completed"])
       seeds.push_back(task_title(cell["task"].get<std::string>()) + " / " + cell["model"].get<std::string>() +
                       " / seed " + std::to_string(m["seed"].get<int64_t>()) + ": " + m["status"].get<std::string>());
-  if (scan.unusable.empty() && scan.superseded.empty() && seeds.empty() && scan.sweep_gaps.empty())
+  if (scan.unusable.empty() && scan.superseded.empty() && seeds.empty() && scan.sweep_gaps.empty() &&
+      scan.input_mismatches.empty())
     return "None: every run report found was read, and every cell has all its seeds" +
            std::string(scan.manifest.empty() ? "" : ", and every run of the sweep finished") + ".\n";
   if (!scan.sweep_gaps.empty()) {
@@ -251,6 +252,12 @@ std::string missing_runs_markdown(const RunReportScan& scan, const Json& summary
       out << "- line " << gap.run.index << ", " << task_title(gap.run.task) << " / " << gap.run.model << " / seed "
           << gap.run.seed << (gap.run.protocol == "spt" ? " (SPT)" : "") << ": " << gap.status << " (`"
           << gap.run.run_folder << "`)\n";
+    out << "\n";
+  }
+  if (!scan.input_mismatches.empty()) {
+    out << "Runs whose inputs differ from the rest, kept in the tables above (" << scan.input_mismatches.size()
+        << "):\n\n";
+    for (const auto& f : scan.input_mismatches) out << "- `" << f.path << "`: " << f.why << "\n";
     out << "\n";
   }
   if (!scan.unusable.empty()) {
@@ -310,6 +317,8 @@ Json folder_report_summary(const RunReportScan& scan) {
     summary["sweep"] = {{"manifest", scan.manifest}, {"runs", scan.sweep_runs}, {"not_finished", gaps}};
     summary["partial_input"] = summary["partial_input"].get<bool>() || !gaps.empty();
   }
+  summary["input_mismatches"] = left_out_json(scan.input_mismatches);
+  summary["partial_input"] = summary["partial_input"].get<bool>() || !scan.input_mismatches.empty();
   return summary;
 }
 
@@ -323,6 +332,10 @@ std::string folder_report_markdown(const RunReportScan& scan, const Json& bench,
   else if (!scan.sweep_gaps.empty())
     out << "# LRA report (PARTIAL: " << scan.sweep_gaps.size() << " of " << scan.sweep_runs
         << " runs of the sweep did not finish; see \"Missing runs\")\n\n";
+  else if (!scan.input_mismatches.empty())
+    out << "# LRA report (PARTIAL: " << scan.input_mismatches.size() << " run"
+        << (scan.input_mismatches.size() == 1 ? "" : "s")
+        << " made with other inputs than the rest of the sweep or cell; see \"Missing runs\")\n\n";
   else
     out << "# LRA report\n\n";
   out << report_body(scan.runs, summary, bench, published) << "\n## Missing runs\n\n"

@@ -14,6 +14,7 @@
 #include <tuple>
 
 #include "core/atomic_file.h"
+#include "lra/report/run_inputs.h"
 #include "lra/runtime/provenance.h"
 #include "core/errors.h"
 
@@ -84,7 +85,10 @@ std::string field_type_problem(const Json& doc) {
       {"/timing/wall_seconds", kNumber}, {"/curves", kObject}, {"/curves/train", kArray}, {"/curves/val", kArray},
       {"/updates", kObject}, {"/updates/pretrain", kInteger}, {"/updates/train", kInteger},
       {"/updates/total", kInteger}, {"/config", kObject}, {"/config/train", kObject},
-      {"/config/train/steps", kInteger}, {"/checkpoints", kObject}, {"/checkpoints/last", kText}};
+      {"/config/train/steps", kInteger}, {"/checkpoints", kObject}, {"/checkpoints/last", kText},
+      {"/inputs", kObject}, {"/inputs/config_sha256", kText}, {"/inputs/resolved_config_sha256", kText},
+      {"/inputs/lra_commit", kText}, {"/inputs/data", kObject}, {"/inputs/data/sha256", kText},
+      {"/accepted_changes", kArray}};
   auto has_kind = [](const Json& v, Kind kind) {
     switch (kind) {
       case kText: return v.is_string();
@@ -195,13 +199,67 @@ void add_sweep_gaps(const std::string& dir, RunReportScan& scan) {
   for (const auto& run : runs) {
     const std::string latest = (fs::path(dir) / run.run_folder / "latest.json").string();
     std::string status;
+    RunReportFile file;
     if (!fs::exists(latest, error)) status = "missing";
-    else if (const RunReportFile file = read_run_report(latest); !file.problem.empty()) status = "unreadable";
+    else if (file = read_run_report(latest); !file.problem.empty()) status = "unreadable";
     else {
       const Json recorded = file.report.value("status", Json("?"));
       status = recorded.is_string() ? recorded.get<std::string>() : "?";
     }
     if (status != "completed" && status != "diverged") scan.sweep_gaps.push_back({run, status});
+    if (status == "unreadable" || status == "missing") continue;
+    const Json ran = file.report.contains("inputs") && file.report["inputs"].is_object()
+                         ? file.report["inputs"].value("resolved_config_sha256", Json()) : Json();
+    if (!ran.is_string() || ran.get<std::string>() == run.config_sha256) continue;
+    bool accepted = false;
+    if (file.report.contains("accepted_changes") && file.report["accepted_changes"].is_array())
+      for (const auto& change : file.report["accepted_changes"])
+        accepted = accepted || (change.is_object() && change.value("input", Json()) == kInputConfig);
+    scan.input_mismatches.push_back(left_out_in_layout(
+        latest, "line " + std::to_string(run.index) + " of the sweep planned config " + run.config_sha256.substr(0, 12) +
+                    ", the run resolved " + ran.get<std::string>().substr(0, 12) +
+                    (accepted ? " (accepted with --accept-changed config)" : "") +
+                    "; the sweep mixes configs: plan it again and re-run that line"));
+  }
+}
+
+// The data fingerprint a report records ("" when none).
+std::string data_fingerprint_of(const Json& report) {
+  if (!report.contains("inputs") || !report["inputs"].is_object()) return "";
+  const Json data = report["inputs"].value("data", Json());
+  if (!data.is_object() || !data.value("sha256", Json()).is_string()) return "";
+  return data["sha256"].get<std::string>();
+}
+
+// Seeds of one cell that read other data than the rest of the cell: the fingerprint most of its seeds share
+// (on a tie, the lowest seed's) is the cell's; every other one is named.
+void add_data_mismatches(const std::vector<std::pair<Json, std::string>>& runs, RunReportScan& scan) {
+  using Cell = std::tuple<std::string, std::string, std::string, std::string, std::string>;
+  std::map<Cell, std::vector<const std::pair<Json, std::string>*>> cells;
+  for (const auto& run : runs) {
+    if (data_fingerprint_of(run.first).empty()) continue;
+    const Json& r = run.first;
+    cells[{r["task"].get<std::string>(), r["model"].get<std::string>(), r.value("profile", Json("")).dump(),
+           r.value("dtype", Json("")).dump(), run_protocol(r)}]
+        .push_back(&run);
+  }
+  for (auto& [cell, members] : cells) {
+    std::sort(members.begin(), members.end(),
+              [](const auto* a, const auto* b) { return report_seed(a->first) < report_seed(b->first); });
+    std::map<std::string, int> counts;
+    for (const auto* m : members) ++counts[data_fingerprint_of(m->first)];
+    if (counts.size() < 2) continue;
+    std::string common = data_fingerprint_of(members.front()->first);
+    for (const auto& [fingerprint, n] : counts)
+      if (n > counts[common]) common = fingerprint;
+    for (const auto* m : members) {
+      const std::string fingerprint = data_fingerprint_of(m->first);
+      if (fingerprint == common) continue;
+      scan.input_mismatches.push_back(left_out_in_layout(
+          m->second, "seed " + std::to_string(report_seed(m->first)) + " read data with fingerprint " +
+                         fingerprint.substr(0, 12) + ", the other seeds of its cell " + common.substr(0, 12) +
+                         "; re-run it on the same data"));
+    }
   }
 }
 
@@ -248,7 +306,10 @@ RunReportScan scan_run_reports(const std::string& dir) {
                         ", whose run id is later"));
     if (newer) it->second = {std::move(file.report), path};
   }
-  for (auto& [key, entry] : by_key) scan.runs.push_back(std::move(entry.first));
+  std::vector<std::pair<Json, std::string>> kept;
+  for (auto& [key, entry] : by_key) kept.push_back(std::move(entry));
+  add_data_mismatches(kept, scan);
+  for (auto& entry : kept) scan.runs.push_back(std::move(entry.first));
   add_sweep_gaps(dir, scan);
   return scan;
 }
@@ -299,24 +360,24 @@ std::string data_mark(const Json& run) {
   return "R";
 }
 
-ReuseDecision reuse_decision(const Json& earlier, const Json& config, const std::string& data_dir) {
-  auto text_at = [&](const char* section, const char* key) {
-    if (!earlier.contains(section) || !earlier[section].is_object() || !earlier[section].contains(key) ||
-        !earlier[section][key].is_string())
-      return std::string();
-    return earlier[section][key].get<std::string>();
-  };
-  const std::string commit = text_at("environment", "git_commit");
+ReuseDecision reuse_decision(const Json& earlier, const Json& config, const Json& inputs_now,
+                             const std::string& data_dir) {
+  // What the run read and trained first, so that the message names a changed input even on a dirty build.
+  const Json recorded_inputs = earlier.contains("inputs") ? earlier["inputs"] : Json();
+  const auto changes = changed_inputs(earlier.contains("config") ? earlier["config"] : Json(), recorded_inputs, config,
+                                      inputs_now, {kInputConfig, kInputData, kInputModel});
+  if (!changes.empty()) return {false, describe_changes(changes)};
+  const Json& data = earlier.contains("data") && earlier["data"].is_object() ? earlier["data"] : Json::object();
+  const std::string earlier_data = data.value("data_dir", Json("")).is_string() ? data.value("data_dir", "") : "";
+  if (earlier_data != data_dir) return {false, "it read data from '" + earlier_data + "', not '" + data_dir + "'"};
+  const std::string commit =
+      recorded_inputs.is_object() && recorded_inputs.value("lra_commit", Json()).is_string()
+          ? recorded_inputs["lra_commit"].get<std::string>() : "";
   if (is_dirty_commit(commit))
     return {false, "it was made by a build from a tree with uncommitted changes (" + commit + ")"};
   if (commit != lra_git_commit())
     return {false, "it was made by lra commit " + (commit.empty() ? std::string("(unknown)") : commit) +
                        ", this binary is commit " + lra_git_commit()};
-  if (!earlier.contains("config")) return {false, "it records no config"};
-  const std::string diff = first_difference(earlier["config"], config);
-  if (!diff.empty()) return {false, "its config differs at '" + diff + "'"};
-  const std::string earlier_data = text_at("data", "data_dir");
-  if (earlier_data != data_dir) return {false, "it read data from '" + earlier_data + "', not '" + data_dir + "'"};
   return {true, ""};
 }
 

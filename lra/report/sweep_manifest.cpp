@@ -61,6 +61,10 @@ std::string model_folder_name(const std::string& model) {
   return folder;
 }
 
+std::string planned_config_path(const std::string& manifest_path, const std::string& config_sha256) {
+  return (fs::path(manifest_path).parent_path() / "configs" / (config_sha256 + ".json")).string();
+}
+
 std::string run_folder_for(const std::string& task, const std::string& model, int seed, const std::string& protocol) {
   const std::string kind = protocol == "spt" ? "spt-seed-" : "seed-";
   return task + "/" + model_folder_name(model) + "/" + kind + std::to_string(seed);

@@ -29,6 +29,10 @@ constexpr const char* kManifestHeader =
 std::string manifest_path(const std::string& sweep_folder);
 std::string sweep_folder_of(const std::string& manifest_path);
 
+// The config a line planned, kept beside its manifest by `lra plan --manifest` (<manifest folder>/configs/
+// <config_sha256>.json), so that lra sweep can name the key of a config edited after planning.
+std::string planned_config_path(const std::string& manifest_path, const std::string& config_sha256);
+
 // A model's folder name: its name with '/' and ':' as '_' (a script:<file.pt> model is one folder).
 std::string model_folder_name(const std::string& model);
 // The run folder of a line, relative to the sweep folder; the pretraining folder of an "spt" line.

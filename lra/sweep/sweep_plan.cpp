@@ -1,14 +1,46 @@
 #include "lra/sweep/sweep_plan.h"
 
-#include "core/sha256.h"
+#include <filesystem>
+#include <set>
+
+#include "core/atomic_file.h"
+#include "lra/report/run_inputs.h"
 #include "lra/config/cell_config.h"
 
 namespace lra {
 
-std::string run_config_sha256(const SweepRun& run, const std::string& config_dir) {
+Json planned_run_config(const SweepRun& run, const std::string& config_dir) {
   Json config = resolve_run_config({run.task, run.model, run.profile, {}, config_dir}, run.seed, run.precision);
   if (run.protocol == "scratch") config.erase("pretrain");
-  return sha256_hex(config.dump());
+  return config;
+}
+
+std::string run_config_sha256(const SweepRun& run, const std::string& config_dir) {
+  return config_sha256(planned_run_config(run, config_dir));
+}
+
+void write_planned_configs(const std::string& manifest_path, const std::vector<SweepRun>& runs,
+                           const std::string& config_dir) {
+  std::set<std::string> written;
+  for (const auto& run : runs)
+    if (written.insert(run.config_sha256).second)
+      write_json_atomically(planned_config_path(manifest_path, run.config_sha256), planned_run_config(run, config_dir));
+}
+
+std::string planned_config_change(const std::string& manifest_path, const SweepRun& run, const std::string& config_dir) {
+  const Json now = planned_run_config(run, config_dir);
+  const std::string now_sha256 = config_sha256(now);
+  if (now_sha256 == run.config_sha256) return "";
+  const std::string planned_path = planned_config_path(manifest_path, run.config_sha256);
+  std::error_code error;
+  if (std::filesystem::is_regular_file(planned_path, error)) {
+    const Json planned = load_json_file(planned_path);
+    if (config_sha256(planned) == run.config_sha256) {
+      return "the config differs from the manifest's: " + first_difference_text(planned, now);
+    }
+  }
+  return "the config differs from the manifest's: its SHA-256 is " + now_sha256.substr(0, 12) + ", the manifest planned " +
+         run.config_sha256.substr(0, 12);
 }
 
 std::vector<SweepRun> plan_sweep(const SweepRequest& request) {

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "lra/config/config.h"
 #include "lra/config/config_files.h"
 #include "lra/report/run_plan.h"
 #include "lra/report/sweep_manifest.h"
@@ -21,8 +22,18 @@ struct SweepRequest {
 
 std::vector<SweepRun> plan_sweep(const SweepRequest& request);
 
-// The SHA-256 of the config a run of this line resolves to before it starts, as `lra train` (scratch: without
-// the pretrain.* keys) or `lra pretrain` (spt) resolves it.
+// The config a run of this line resolves to before it starts, as `lra train` (scratch: without the pretrain.*
+// keys) or `lra pretrain` (spt) resolves it, and its SHA-256 (lra/report/run_inputs.h: config_sha256).
+Json planned_run_config(const SweepRun& run, const std::string& config_dir);
 std::string run_config_sha256(const SweepRun& run, const std::string& config_dir);
+
+// Writes each line's planned config beside the manifest (planned_config_path), one file per distinct hash.
+void write_planned_configs(const std::string& manifest_path, const std::vector<SweepRun>& runs,
+                           const std::string& config_dir);
+
+// "" when the line's config resolves as planned; else one line naming what changed since planning: the
+// first differing key with its planned and current values (from the planned config kept beside the
+// manifest), or the two hashes when that file is gone.
+std::string planned_config_change(const std::string& manifest_path, const SweepRun& run, const std::string& config_dir);
 
 }  // namespace lra

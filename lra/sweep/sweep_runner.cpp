@@ -19,7 +19,9 @@
 #include <thread>
 
 #include "core/errors.h"
+#include "lra/report/run_inputs.h"
 #include "lra/runtime/environment.h"
+#include "lra/sweep/sweep_plan.h"
 
 namespace lra {
 namespace fs = std::filesystem;
@@ -164,6 +166,8 @@ std::vector<ChildRun> child_runs(const SweepRun& run, const fs::path& sweep, con
                                  "--data-dir", run.data_dir, "--out", (sweep / folder).string(), "--seed",
                                  std::to_string(run.seed), "--precision", run.precision, "--reuse"});
     if (!options.device.empty()) c.args.insert(c.args.end(), {"--device", options.device});
+    c.args.insert(c.args.end(), {"--manifest-config-sha256", run.config_sha256});
+    if (!options.accept_changed.empty()) c.args.insert(c.args.end(), {"--accept-changed", options.accept_changed});
     c.args.insert(c.args.end(), extra.begin(), extra.end());
     c.log = (sweep / "logs" / (kind + "-" + run.task + "-" + model_folder_name(run.model) + "-seed" +
                                std::to_string(run.seed) + ".log")).string();
@@ -181,6 +185,7 @@ SweepResult run_sweep(const std::vector<SweepRun>& runs, const SweepOptions& opt
   if (options.jobs < 1 || options.jobs > kMaxJobs)
     throw UserError("lra sweep --jobs " + std::to_string(options.jobs) + ": give 1.." + std::to_string(kMaxJobs));
   const fs::path sweep = sweep_folder_of(options.manifest);
+  const bool accepts_config = parse_accepted_changes(options.accept_changed).count(kInputConfig) > 0;
   fs::create_directories(sweep / "logs");
   StopForwarding forwarding;
   SweepResult result;
@@ -212,6 +217,17 @@ SweepResult run_sweep(const std::vector<SweepRun>& runs, const SweepOptions& opt
                ": another process runs this line (it holds " + lock.path() + "); left to it");
         count(true, false);
         continue;
+      }
+      // A config edited since planning would make this sweep mix two configs without a word.
+      if (const std::string change = planned_config_change(options.manifest, run, options.config_dir); !change.empty()) {
+        const std::string label = run.task + " / " + run.model + " / seed " + std::to_string(run.seed);
+        if (!accepts_config) {
+          report("CHANGED " + label + ": " + change + "; not run (hint: plan the sweep again with lra plan --manifest "
+                 "or ./run_all.sh, or pass --accept-changed config to run the config as it is now)");
+          count(true, false);
+          continue;
+        }
+        report("note    " + label + ": " + change + "; run as it is now (--accept-changed config)");
       }
       for (const auto& child : child_runs(run, sweep, options)) {
         const auto start = std::chrono::steady_clock::now();

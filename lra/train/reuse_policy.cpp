@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "lra/report/run_inputs.h"
 #include "lra/report/run_report.h"
 
 namespace lra {
@@ -20,7 +21,8 @@ ReuseOutcome reuse_earlier_run(const Json& config, TrainOptions& options) {
   const std::string run_id = earlier["run_id"];
   const std::string status =
       earlier.contains("status") && earlier["status"].is_string() ? earlier["status"].get<std::string>() : "?";
-  const ReuseDecision decision = reuse_decision(earlier, config, options.data_dir);
+  const Json inputs = current_inputs(config, options.data_dir, options.resolved_config_sha256);
+  const ReuseDecision decision = reuse_decision(earlier, config, inputs, options.data_dir);
   if (!decision.same_run) {
     std::fprintf(stderr,
                  "lra: NOTE: %s holds run %s (%s), which is NOT reused: %s. Starting a new run; the earlier report "
@@ -30,8 +32,12 @@ ReuseOutcome reuse_earlier_run(const Json& config, TrainOptions& options) {
     return {false, ""};
   }
   if (status == "completed" || status == "diverged") {
-    std::fprintf(stderr, "lra: %s: run %s (%s) was made by this commit with this config and data; reused, not re-run\n",
-                 options.out_dir.c_str(), run_id.c_str(), status.c_str());
+    std::fprintf(stderr,
+                 "lra: %s: run %s (%s) was made by this commit with this config and data (fingerprint %s of %s); "
+                 "reused, not re-run\n",
+                 options.out_dir.c_str(), run_id.c_str(), status.c_str(),
+                 inputs["data"]["sha256"].get<std::string>().substr(0, 12).c_str(),
+                 inputs["data"]["folder"].get<std::string>().c_str());
     const Json accuracy =
         earlier.contains("accuracy") && earlier["accuracy"].is_object() ? earlier["accuracy"] : Json::object();
     if (accuracy.contains("final") && accuracy["final"].is_object() && accuracy.contains("best_val") &&

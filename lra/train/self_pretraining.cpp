@@ -131,7 +131,8 @@ Json init_from_block(const PretrainedEncoder& pretrained) {
           {"run_id", meta.value("run_id", "")},
           {"pretrain_steps", pretrained.steps},
           {"config", pretrained.contents.config},
-          {"data", meta.value("data", Json::object())}};
+          {"data", meta.value("data", Json::object())},
+          {"inputs", meta.value("inputs", Json())}};
 }
 
 }  // namespace lra

@@ -37,7 +37,8 @@ void load_pretrained_encoder(ClassifierModelImpl& model, const PretrainedEncoder
 // or the release description; the folder it was read from may differ).
 void check_same_dataset(const Json& init_from_block, const Json& provenance);
 
-// The report block of a fine-tuning run: the pretraining's run id, checkpoint, updates, config and data.
+// The report block of a fine-tuning run: the pretraining's run id, checkpoint, updates, config, data and
+// inputs (lra/report/run_inputs.h; null in checkpoints written before inputs were recorded).
 Json init_from_block(const PretrainedEncoder& pretrained);
 
 }  // namespace lra

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "core/errors.h"
+#include "lra/report/run_inputs.h"
 #include "lra/runtime/device.h"
 #include "lra/runtime/runtime.h"
 #include "lra/train/progress.h"
@@ -34,6 +35,14 @@ TrainingRun::TrainingRun(const Json& config, const TrainOptions& options)
   if (const char* fault = std::getenv(kFaultEnv); fault && *fault) fault_after_steps_ = std::atoll(fault);
 }
 
+void TrainingRun::refuse_changes(const std::string& against, const std::vector<InputChange>& changes,
+                                 const std::string& way_forward) {
+  const auto refused = refuse_unless_accepted(changes, options_.accept_changed, accepted_changes_);
+  if (!refused.empty())
+    throw UserError(against + ": " + describe_changes(refused) + "; hint: " + way_forward + ", or pass " +
+                    accept_flag_for(refused) + " to go on anyway (recorded in the run report)");
+}
+
 double TrainingRun::wall_seconds() const { return state_.wall_seconds + seconds_since(started_); }
 
 void TrainingRun::set_up() {
@@ -56,7 +65,17 @@ void TrainingRun::set_up() {
   data_ = load_task(options_.data_dir, config_, objective_->splits());
   if (data_.train.size() == 0)
     throw UserError("task '" + task_.name + "' in " + options_.data_dir + " has an empty training split");
-  if (!init_from_.is_null()) check_same_dataset(init_from_, Json::parse(data_.provenance_json));
+  inputs_ = current_inputs(config_, options_.data_dir, options_.resolved_config_sha256);
+  if (!options_.manifest_config_sha256.empty()) inputs_["manifest_config_sha256"] = options_.manifest_config_sha256;
+  refuse_unless_accepted(manifest_changes(config_, options_), options_.accept_changed, accepted_changes_);
+  if (!init_from_.is_null()) {
+    // A pretraining from before inputs were pinned has only its DATASET.json to compare.
+    if (init_from_["inputs"].is_null()) check_same_dataset(init_from_, Json::parse(data_.provenance_json));
+    // The pretraining's own config differs by design (objective, steps); its data and model source may not.
+    refuse_changes("--init-from " + init_from_.value("checkpoint", "?"),
+                   changed_inputs(nullptr, init_from_["inputs"], config_, inputs_, {kInputData, kInputModel}),
+                   "pretrain again on this data and model");
+  }
   if (objective_->evaluates() && (data_.val.size() == 0 || data_.test.size() == 0))
     throw UserError("task '" + task_.name + "' in " + options_.data_dir + " has an empty validation or test split");
   optimizer_ = std::make_unique<RunOptimizer>(objective_->module(), train, parameter_group_rules(config_));
@@ -182,6 +201,7 @@ Json TrainingRun::final_accuracies() {
 int TrainingRun::run() {
   set_up();
   resume_or_start();
+  if (dist_->is_root() && inputs_["model_source"].is_object()) keep_model_source(options_.out_dir, inputs_["model_source"]);
   write_report(report("running"));
   // From here on a report exists: whatever stops the run ends it with a terminal status.
   try {
@@ -274,10 +294,24 @@ std::string default_out_dir(const Json& config) {
          std::to_string(config.at("train").at("seed").get<int64_t>());
 }
 
+std::vector<InputChange> manifest_changes(const Json& config, const TrainOptions& options) {
+  const std::string now =
+      options.resolved_config_sha256.empty() ? config_sha256(config) : options.resolved_config_sha256;
+  if (options.manifest_config_sha256.empty() || options.manifest_config_sha256 == now) return {};
+  return {{kInputConfig, "it is not the sweep manifest's (planned SHA-256 " + options.manifest_config_sha256.substr(0, 12) +
+                             ", resolved now " + now.substr(0, 12) + ")"}};
+}
+
 int run_training(const Json& config, const TrainOptions& options) {
   TrainOptions resolved = options;
   if (resolved.out_dir.empty()) resolved.out_dir = default_out_dir(config);
   if (resolved.data_dir.empty()) throw UserError("--data-dir is required (the root of the LRA release layout)");
+  // Before --reuse: a config edited since the sweep was planned is refused, not reused or trained.
+  Json accepted;
+  if (const auto refused = refuse_unless_accepted(manifest_changes(config, resolved), resolved.accept_changed, accepted);
+      !refused.empty())
+    throw UserError(describe_changes(refused) + "; hint: plan the sweep again (lra plan --manifest, or ./run_all.sh), "
+                    "or pass " + accept_flag_for(refused) + " to run the config as it is now (recorded in the run report)");
   // First: switching the allocator re-executes the process, which would say the reuse decision twice.
   apply_runtime_settings(parse_runtime_settings(config));
   if (resolved.reuse && !resolved.resume) {

@@ -1,7 +1,9 @@
 #pragma once
 // `lra train`: one (task, model) cell from a resolved config to a run report. The loop never looks
 // at a task or model name: the task registry loads data, the model registry builds the model.
+#include <set>
 #include <string>
+#include <vector>
 
 #include "lra/config/config.h"
 #include "lra/train/distributed.h"
@@ -18,6 +20,12 @@ struct TrainOptions {
   bool quiet = false;
   int64_t stop_after = 0;      // > 0: checkpoint and stop after this many updates (resume later)
   DistributedOptions distributed;  // world_size > 1: data-parallel; only rank 0 writes
+  // The run's inputs (lra/report/run_inputs.h). resolved_config_sha256: the config as the command resolved it
+  // ("" = the config's own hash); manifest_config_sha256: the sweep manifest line's, set by lra sweep;
+  // accept_changed: inputs that may differ from what a resumed run, a pretraining or the manifest recorded.
+  std::string resolved_config_sha256;
+  std::string manifest_config_sha256;
+  std::set<std::string> accept_changed;
 };
 
 // The objective of `lra pretrain` (config["objective"]); `lra train` runs "classification".
@@ -35,6 +43,11 @@ constexpr int kExitInterrupted = 130;
 // config["objective"] picks what is optimised (lra/train/objective.h); train.init_from names the pretraining
 // checkpoint whose encoder a fine-tuning run starts from (lra/train/self_pretraining.h).
 int run_training(const Json& config, const TrainOptions& options);
+
+// A config that is not the one the sweep manifest's line planned (options.manifest_config_sha256), as a change
+// of the "config" input (lra/report/run_inputs.h); none when no manifest hash was given.
+struct InputChange;
+std::vector<InputChange> manifest_changes(const Json& config, const TrainOptions& options);
 
 // The default output folder of a resolved config: runs/<profile>/<task>/<model>/seed-<seed> from scratch,
 // .../spt-seed-<seed> fine-tuned from a pretraining (train.init_from), .../pretrain-seed-<seed> for

@@ -46,6 +46,8 @@ Json TrainingRun::report(const std::string& status) const {
                           : Json{{"last", paths_.last_checkpoint}}},  // pretraining: no validation, no best
       {"distributed", distributed_block_},
       {"optimizer_groups", optimizer_->groups_json()},
+      {"inputs", inputs_},
+      {"accepted_changes", accepted_changes_},
   };
   // A model from a file (script:<file.pt>) records the file and its SHA-256: the run names what it trained.
   if (const ModelEntry* entry = find_model_or_null(run_.model); entry && !entry->source.is_null())

@@ -55,10 +55,13 @@ void TrainingRun::restore(const Checkpoint& checkpoint, const std::string& run_i
                       ", not " + now.dump() + "; hint: resume with --" + section + " " +
                       (was.is_string() ? was.get<std::string>() : "?") + ", or start a new run with another --out");
   }
-  const std::string diff = first_difference(checkpoint.config, config_);
-  if (!diff.empty())
-    throw UserError("--resume: the config differs from run " + run_id + "'s at '" + diff +
-                    "'; resume with the same --profile/--set, or start a new run with another --out");
+  // Changes accepted when this run was resumed before stay recorded.
+  if (checkpoint.meta.contains("accepted_changes") && checkpoint.meta["accepted_changes"].is_array())
+    for (const auto& change : checkpoint.meta["accepted_changes"]) accepted_changes_.push_back(change);
+  refuse_changes("--resume: run " + run_id + " (" + paths_.last_checkpoint + ")",
+                 changed_inputs(checkpoint.config, checkpoint.meta.value("inputs", Json()), config_, inputs_,
+                                {kInputConfig, kInputData, kInputModel, kInputCommit}),
+                 "resume with the same --profile/--set, data and model file, or start a new run with another --out");
   load_state_dict(objective_->module(), checkpoint.model);
   if (!checkpoint.optimizer || !checkpoint.rng)
     throw UserError(paths_.last_checkpoint + ": weights-only checkpoint, cannot resume from it");
@@ -108,7 +111,8 @@ void TrainingRun::restore_best_state(const Checkpoint& last) {
 void TrainingRun::save_best_checkpoint() {
   if (!dist_->is_root() || state_.best_step <= 0 || best_written_step_ == state_.best_step) return;
   save_state_checkpoint(paths_.best_checkpoint, config_,
-                        {{"step", state_.best_step}, {"val_accuracy", state_.best_val}}, best_state_);
+                        {{"step", state_.best_step}, {"val_accuracy", state_.best_val}, {"inputs", inputs_}},
+                        best_state_);
   best_written_step_ = state_.best_step;
 }
 
@@ -118,6 +122,8 @@ void TrainingRun::save_resume_point() {
   meta["run_id"] = paths_.run_id;
   meta["objective"] = objective_->name();
   meta["data"] = Json::parse(data_.provenance_json);
+  meta["inputs"] = inputs_;
+  meta["accepted_changes"] = accepted_changes_;
   if (dist_->is_root())
     save_checkpoint(paths_.last_checkpoint, config_, meta, objective_->module(), &optimizer_->adamw(),
                     /*with_rng=*/true);

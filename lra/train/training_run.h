@@ -13,6 +13,7 @@
 
 #include "core/task_info.h"
 #include "lra/config/run_config.h"
+#include "lra/report/run_inputs.h"
 #include "lra/report/run_report.h"
 #include "lra/runtime/memory_tracker.h"
 #include "lra/train/checkpoint.h"
@@ -50,6 +51,9 @@ class TrainingRun {
   void restore_best_state(const Checkpoint& last);
   void save_resume_point();
   void save_best_checkpoint();
+  // UserError "<against>: <what changed>; hint: <way forward>, or pass --accept-changed ..." for every change
+  // not accepted; accepted ones are recorded in accepted_changes_.
+  void refuse_changes(const std::string& against, const std::vector<InputChange>& changes, const std::string& way_forward);
   // training_report.cpp
   Json report(const std::string& status) const;
   void write_report(const Json& doc) const;
@@ -69,6 +73,8 @@ class TrainingRun {
   std::unique_ptr<Objective> objective_;  // what is optimised and checkpointed (the classifier, or the
                                           // classifier's encoder with a token head when pretraining)
   Json init_from_ = nullptr;              // the pretraining a fine-tuning run started from
+  Json inputs_;                           // what this run depends on (lra/report/run_inputs.h)
+  Json accepted_changes_ = Json::array();  // inputs that differ from a record, accepted by --accept-changed
   c10::Dict<std::string, at::Tensor> best_state_;  // in memory on every rank (rank 0 also writes best.ckpt)
   std::unique_ptr<RunOptimizer> optimizer_;
   std::unique_ptr<DataOrder> order_;

@@ -82,9 +82,14 @@ int first_image_side(const Example& e) {
 
 }  // namespace
 
+std::string pathfinder_data_folder(const std::string& data_dir, const nlohmann::json& task_config) {
+  const PathfinderDataOptions options = pathfinder_data_options(task_config);
+  return (fs::path(data_dir) / options.folder / options.difficulty).string();
+}
+
 TaskSplits load_pathfinder(const std::string& data_dir, const nlohmann::json& task_config, SplitsToRead which) {
   const PathfinderDataOptions options = pathfinder_data_options(task_config);
-  const fs::path root = fs::path(data_dir) / options.folder / options.difficulty;
+  const fs::path root = pathfinder_data_folder(data_dir, task_config);
   std::error_code error;
   if (!fs::is_directory(root, error))
     throw UserError("pathfinder data not found: " + root.string() +

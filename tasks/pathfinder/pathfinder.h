@@ -31,6 +31,9 @@ TaskSplits load_pathfinder(const std::string& data_dir, const nlohmann::json& ta
 // Replaces a previously generated folder; refuses to touch one it did not generate.
 void generate_pathfinder(const std::string& data_dir, const nlohmann::json& task_config, uint64_t seed);
 
+// <data_dir>/<task.data.folder>/<task.data.difficulty>: the one difficulty the loader reads.
+std::string pathfinder_data_folder(const std::string& data_dir, const nlohmann::json& task_config);
+
 // Tiles the first `count` positives and `count` negatives of a folder, scaled up, each with a label
 // strip under it (white = connected/positive, black = not connected/negative), into one PNG.
 void write_pathfinder_contact_sheet(const std::string& data_dir, const std::string& folder,
