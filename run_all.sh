@@ -11,8 +11,8 @@
 # by seed, into DIR/<task>/<model>/seed-<s>/ (default DIR: runs/<profile>; committed reference runs live
 # under results/ and are never written or reused). The runs are the lines of DIR/sweep/manifest.tsv
 # (lra plan --manifest), walked by `lra sweep`. Re-running resumes: a seed finished by this same
-# commit with the same config is reused, an interrupted one continues from its checkpoint, anything
-# else runs again. Without --data-dir, data is generated offline under data/<profile>/. After the table,
+# commit with the same config, data (its fingerprint) and model file is reused, an interrupted one
+# continues from its checkpoint, anything else runs again. Without --data-dir, data is generated offline under data/<profile>/. After the table,
 # the profile's "extra_cells" run (cpu: one short Path-X run of Luna-16); --no-extra skips them.
 # --spt: every cell also runs self-pretrained: `lra pretrain` (pretrain.steps updates of masked-token
 # denoising on the training inputs) into .../pretrain-seed-<s>, then `lra train --init-from` into

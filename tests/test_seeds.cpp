@@ -1,6 +1,6 @@
 // Seeds as an axis: Student-t intervals and Welch's test against hand-computed values, the seed
 // aggregation and its significance decisions on synthetic report sets, missing and failed seeds,
-// published deltas only on comparable data, and runs that are reused only by the same commit and config.
+// published deltas only on comparable data, and runs that are reused only by the same commit, config and data.
 #include "tests/catch_torch.h"
 
 #include <cmath>

@@ -231,7 +231,7 @@ TEST_CASE("lra sweep runs a manifest line, reuses it the second time, and leaves
 
   auto again = lra::test::capture_lra({"--threads", "1", "sweep", manifest, "--shard", "1/1"}, lra::test::scratch("sweep_cli_2"));
   CHECK(again.code == 0);
-  CHECK_THAT(again.out, Catch::Contains("(reused: same commit and config)") || Catch::Contains("in 0m"));
+  CHECK_THAT(again.out, Catch::Contains("(reused: same commit, config, data and model)") || Catch::Contains("in 0m"));
 
   auto out_of_range = lra::test::capture_lra({"sweep", manifest, "--index", "1"}, lra::test::scratch("sweep_cli_3"));
   CHECK(out_of_range.code == lra::kExitUserError);

@@ -58,7 +58,7 @@ std::string plan_text(const RunPlan& plan, const PlanEstimate& e) {
         << " more runs with the same updates in all: about as long again as the training runs)\n";
   out
       << "      written to " << plan.out_dir << "/ (a run there is reused only when made by this commit with the "
-      << "same config; committed reference runs under results/ are never written or reused)\n";
+      << "same config, data and model; committed reference runs under results/ are never written or reused)\n";
   if (e.timed == 0) {
     out << "      expected time: unknown (no reference run of profile " << plan.profile << " in "
         << (plan.reference_dir.empty() ? std::string("(none)") : plan.reference_dir) << ")\n";

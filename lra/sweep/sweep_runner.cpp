@@ -236,7 +236,7 @@ SweepResult run_sweep(const std::vector<SweepRun>& runs, const SweepOptions& opt
         std::string line;
         for (const auto& not_reused : facts.not_reused) line += not_reused + "\n";
         if (rc != 0) line += "FAILED  " + child.label + " (exit " + std::to_string(rc) + ", see " + child.log + ")";
-        else if (facts.reused) line += "done    " + child.label + " (reused: same commit and config)";
+        else if (facts.reused) line += "done    " + child.label + " (reused: same commit, config, data and model)";
         else line += "done    " + child.label + " in " + elapsed_text(start);
         report(line + "  " + facts.accuracy);
         if (rc == 130 || stop_asked) {

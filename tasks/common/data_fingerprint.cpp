@@ -234,22 +234,24 @@ DataFingerprint fingerprint_folder(const std::string& folder) {
 std::string fingerprint_difference(const nlohmann::json& was, const nlohmann::json& now) {
   const nlohmann::json digest = was.value("sha256", nlohmann::json());
   if (digest.is_string() && digest == now.value("sha256", nlohmann::json())) return "";
-  std::string what;
   const nlohmann::json empty = nlohmann::json::object();
   const nlohmann::json& a = was.contains("parts") && was["parts"].is_object() ? was["parts"] : empty;
   const nlohmann::json& b = now.contains("parts") && now["parts"].is_object() ? now["parts"] : empty;
+  std::vector<std::string> differences;  // in path order
   if (!a.empty() && !b.empty()) {
-    std::set<std::string> paths;  // the first differing one in path order
+    std::set<std::string> paths;
     for (const auto* parts : {&a, &b})
       for (auto it = parts->begin(); it != parts->end(); ++it) paths.insert(it.key());
     for (const auto& path : paths) {
-      if (!b.contains(path)) what = path + " is gone";
-      else if (!a.contains(path)) what = path + " is new";
-      else if (a[path] != b[path]) what = path + " changed";
-      if (!what.empty()) break;
+      if (!b.contains(path)) differences.push_back(path + " is gone");
+      else if (!a.contains(path)) differences.push_back(path + " is new");
+      else if (a[path] != b[path]) differences.push_back(path + " changed");
     }
   }
-  if (what.empty()) what = "its files differ";
+  std::string what = differences.empty() ? "its files differ" : "";
+  constexpr size_t kNamed = 3;
+  for (size_t i = 0; i < differences.size() && i < kNamed; ++i) what += (i ? ", " : "") + differences[i];
+  if (differences.size() > kNamed) what += " and " + std::to_string(differences.size() - kNamed) + " more";
   return what + " (now " + count_text(now) + ", fingerprint " + short_digest(now) + "; was " + count_text(was) +
          ", fingerprint " + short_digest(was) + ")";
 }

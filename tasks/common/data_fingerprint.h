@@ -38,7 +38,8 @@ struct DataFingerprint {
 DataFingerprint fingerprint_folder(const std::string& folder);
 
 // What differs between two recorded fingerprints ({"sha256", "files", "bytes", "parts"}), for one line of
-// output: the first part added, removed or changed, and the counts; "" when the digests are equal.
+// output: the parts added, removed or changed (the first three, in path order), and the counts; "" when the
+// digests are equal.
 std::string fingerprint_difference(const nlohmann::json& was, const nlohmann::json& now);
 
 }  // namespace lra::data
