@@ -90,8 +90,11 @@ Json current_inputs(const Json& config, const std::string& data_dir, const std::
   const std::string own = config_sha256(config);
   Json model_source = nullptr;
   if (const ModelEntry* entry = find_model_or_null(config.at("model").at("name").get<std::string>());
-      entry && !entry->source.is_null())
-    model_source = {{"file", entry->source.value("file", "")}, {"sha256", entry->source.value("sha256", "")}};
+      entry && !entry->source.is_null()) {
+    // Hashed now, not taken from the entry: the registry keeps a script entry for the process's lifetime.
+    const std::string file = entry->source.value("file", "");
+    model_source = {{"file", file}, {"sha256", file_sha256(file)}};
+  }
   return {{"config_sha256", own},
           {"resolved_config_sha256", resolved_config_sha256.empty() ? own : resolved_config_sha256},
           {"data", task_data_fingerprint(data_dir, config).to_json()},
