@@ -37,8 +37,8 @@ fi
 
 profile=cpu
 seeds=0
-tasks=listops,text,retrieval,image,pathfinder
-models=luna-16,luna-128,luna-256,transformer,linformer,s4d,mega
+tasks=""          # default: the LRA table's five tasks (lra plan --default-table)
+models=""         # default: the models the registry marks default_table
 data_dir=""
 out=""
 bench=1
@@ -120,6 +120,10 @@ else
   lra=build/lra
 fi
 lra=$(readlink -f "$lra")
+# The default table lives in the task and model registries, nowhere else.
+read -r default_tasks default_models <<< "$($lra plan --default-table)"
+tasks=${tasks:-$default_tasks}
+models=${models:-$default_models}
 lra_global=()
 if [ -n "$threads" ]; then lra_global=(--threads "$threads"); fi
 mkdir -p "$out" "$data_dir"

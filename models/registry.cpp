@@ -58,6 +58,19 @@ double ModelEntry::train_step_flops(const nlohmann::json& resolved_config, int64
 
 const std::vector<ModelEntry>& model_registry() { return entries(); }
 
+std::vector<std::string> default_table_models() {
+  std::vector<std::string> names;
+  for (const auto& entry : model_registry())
+    if (entry.default_table) names.push_back(entry.name);
+  return names;
+}
+
+std::string default_table_models_list() {
+  std::string list;
+  for (const auto& name : default_table_models()) list += (list.empty() ? "" : ",") + name;
+  return list;
+}
+
 bool register_model(ModelEntry entry) {
   add(entries(), std::move(entry));
   return true;

@@ -49,12 +49,18 @@ struct ModelEntry {
   // Where a model defined outside lra's code comes from (a TorchScript file: its path and SHA-256); run
   // reports record it. Null for the built-in models.
   nlohmann::json source;
+  // In the default LRA table: the models of run_all.sh, lra plan and lra bench when none are named. This flag
+  // is the one place that list lives (default_table_models()).
+  bool default_table = false;
 
   // Analytic FLOPs of one training step (3x forward) at `batch` x `length`; 0 when unknown.
   double train_step_flops(const nlohmann::json& resolved_config, int64_t batch, int64_t length) const;
 };
 
 const std::vector<ModelEntry>& model_registry();
+// The names of the entries with default_table, in registration order, and as one comma-separated list.
+std::vector<std::string> default_table_models();
+std::string default_table_models_list();
 const ModelEntry& find_model(const std::string& name);  // UserError listing the known names
 const ModelEntry* find_model_or_null(const std::string& name);
 

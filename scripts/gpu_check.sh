@@ -22,7 +22,7 @@ exec > >(tee "$out/gpu_check.log") 2>&1
 start=$(date +%s)
 stamp() { echo "[$(( $(date +%s) - start ))s] $*"; }
 pack() { tar czf "$out/gpu-results.tar.gz" --exclude=checkpoints -C "$work" results; }
-models=${GPU_CHECK_MODELS:-luna-16,luna-128,luna-256,transformer,linformer,s4d,mega,mega-chunk}
+models=${GPU_CHECK_MODELS:-}  # default: the default table's models (lra plan --default-table) and mega-chunk
 precisions=${GPU_CHECK_PRECISIONS:-fp32 bf16}  # Table 2's precisions; "" skips Table 2
 
 stamp "device"; nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv || true
@@ -39,6 +39,7 @@ tail -3 "$res/build.log"
 lra=build-cuda/lra
 # The carried libraries, jemalloc (lra's default allocator) among them.
 export LD_LIBRARY_PATH=${LRA_DEPS_DIR:+$LRA_DEPS_DIR/lib:}${LD_LIBRARY_PATH:-}
+[ -n "$models" ] || models=$("$lra" plan --default-table | cut -d' ' -f2),mega-chunk
 
 task=listops
 data=$work/data

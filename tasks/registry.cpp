@@ -32,6 +32,13 @@ const std::vector<TaskEntry>& task_registry() {
   return tasks;
 }
 
+std::vector<std::string> default_table_tasks() {
+  std::vector<std::string> names;
+  for (const auto& entry : task_registry())
+    if (entry.lra_column) names.push_back(entry.name);
+  return names;
+}
+
 const TaskEntry& find_task(const std::string& name) {
   std::string known;
   for (const auto& entry : task_registry()) {

@@ -38,6 +38,8 @@ struct TaskEntry {
 };
 
 const std::vector<TaskEntry>& task_registry();
+// The names of the lra_column tasks, in table order: the default tasks of run_all.sh and lra plan.
+std::vector<std::string> default_table_tasks();
 const TaskEntry& find_task(const std::string& name);  // UserError listing the known names
 
 // The folder a resolved config's task reads under data_dir, and its fingerprint (tasks/common/data_fingerprint.h).

@@ -18,6 +18,8 @@
 #include "lra/report/sweep_manifest.h"
 #include "lra/runtime/environment.h"
 #include "lra/sweep/sweep_plan.h"
+#include "models/registry.h"
+#include "tasks/registry.h"
 #include "tests/run_support.h"
 #include "tests/scratch.h"
 
@@ -274,4 +276,44 @@ TEST_CASE("lra sweep --jobs runs lines side by side, each child with its share o
   auto bad = lra::test::capture_lra({"sweep", manifest, "--jobs", "0"}, lra::test::scratch("sweep_jobs_2"));
   CHECK(bad.code != 0);
   CHECK_THAT(bad.err, Catch::Contains("--jobs"));
+}
+
+TEST_CASE("the default table lives in the registries: lra plan, run_all.sh and lra bench read it from there",
+          "[sweep][cli][registry]") {
+  // The models that declare default_table, and the tasks that are LRA columns, in registry order.
+  std::vector<std::string> models, tasks;
+  for (const auto& entry : lra::model_registry())
+    if (entry.default_table) models.push_back(entry.name);
+  for (const auto& entry : lra::task_registry())
+    if (entry.lra_column) tasks.push_back(entry.name);
+  REQUIRE_FALSE(models.empty());
+  CHECK(tasks.size() == 5);
+  CHECK(lra::default_table_models() == models);
+  CHECK(lra::default_table_tasks() == tasks);
+  auto joined = [](const std::vector<std::string>& names) {
+    std::string list;
+    for (const auto& name : names) list += (list.empty() ? "" : ",") + name;
+    return list;
+  };
+  const auto printed = lra::test::capture_lra({"plan", "--default-table"}, lra::test::scratch("default_table"));
+  REQUIRE(printed.code == 0);
+  CHECK(printed.out == joined(tasks) + " " + joined(models) + "\n");
+
+  // lra plan without --tasks/--models plans that table.
+  const auto dir = lra::test::scratch("default_table_plan");
+  const auto manifest = (dir / "sweep" / "manifest.tsv").string();
+  const auto plan = lra::test::capture_lra({"plan", "--profile", "smoke", "--seeds", "1", "--out", dir.string(),
+                                           "--manifest", manifest, "--data-dir", dir.string(), "--no-extra"},
+                                          lra::test::scratch("default_table"));
+  INFO(plan.err);
+  REQUIRE(plan.code == 0);
+  CHECK(lra::read_manifest(manifest).size() == tasks.size() * models.size());
+
+  // Neither run_all.sh nor lra bench spells a model of the table out as a default.
+  const std::string run_all = lra::read_text_file(std::string(LRA_SOURCE_DIR) + "/run_all.sh");
+  const std::string bench = lra::read_text_file(std::string(LRA_SOURCE_DIR) + "/lra/cli/cmd_bench.cpp");
+  for (const auto& model : models) {
+    CHECK(run_all.find("=" + model + ",") == std::string::npos);
+    CHECK(bench.find("\"" + model + ",") == std::string::npos);
+  }
 }

@@ -10,6 +10,7 @@
 #include "lra/cli/commands.h"
 #include "lra/runtime/environment.h"
 #include "core/errors.h"
+#include "models/registry.h"
 
 namespace lra::cli {
 
@@ -47,7 +48,7 @@ std::vector<T> split_list(const std::string& text, const char* what) {
 void add_bench_command(CLI::App& app, GlobalOptions& global, Action& action) {
   auto* bench = app.add_subcommand("bench", "time full training steps per model and sequence length (LRA Table 2)");
   auto options = std::make_shared<BenchOptions>();
-  auto models = std::make_shared<std::string>("luna-16,luna-128,luna-256,transformer,linformer,s4d,mega");
+  auto models = std::make_shared<std::string>(default_table_models_list());
   auto lengths = std::make_shared<std::string>("1024,2048,3072,4096");
   auto cell = std::make_shared<std::string>();
   auto cell_result = std::make_shared<std::string>();

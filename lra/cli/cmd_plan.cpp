@@ -25,6 +25,7 @@ struct PlanOptions {
   std::string tasks, models, out, reference;
   int seeds = 0;  // 0: the profile's "seeds"
   bool extra_cells = false;
+  bool default_table = false;
   bool spt = false;
   std::string manifest, data_dir, precision = "fp32";
   bool no_extra = false;
@@ -59,8 +60,11 @@ void add_plan_command(CLI::App& app, GlobalOptions& global, Action& action) {
   auto* plan = app.add_subcommand("plan", "what run_all.sh will run and the expected time (stdout: seeds per cell)");
   auto o = std::make_shared<PlanOptions>();
   plan->add_option("--profile", o->profile, "config profile")->capture_default_str();
-  plan->add_option("--tasks", o->tasks, "comma-separated tasks (required unless --extra-cells)");
-  plan->add_option("--models", o->models, "comma-separated models (required unless --extra-cells)");
+  plan->add_option("--tasks", o->tasks, "comma-separated tasks (default: the LRA table's five)");
+  plan->add_option("--models", o->models, "comma-separated models (default: the registry's default-table models)");
+  plan->add_flag("--default-table", o->default_table,
+                 "stdout: the default table, 'TASKS MODELS' (two comma-separated lists, from the task and model "
+                 "registries)");
   plan->add_flag("--extra-cells", o->extra_cells,
                  "stdout: the profile's extra cells outside the table, one 'task model seeds' line each");
   plan->add_option("--seeds", o->seeds, "seeds per cell (default: the profile's \"seeds\")")
@@ -81,12 +85,17 @@ void add_plan_command(CLI::App& app, GlobalOptions& global, Action& action) {
           std::cout << cell.task << " " << cell.model << " " << cell.seeds << "\n";
         return 0;
       }
-      for (const auto* required : {&o->tasks, &o->models, &o->out})
-        if (required->empty()) throw UserError("lra plan needs --tasks, --models and --out (or --extra-cells)");
+      if (o->default_table) {
+        std::string tasks;
+        for (const auto& t : default_table_tasks()) tasks += (tasks.empty() ? "" : ",") + t;
+        std::cout << tasks << " " << default_table_models_list() << "\n";
+        return 0;
+      }
+      if (o->out.empty()) throw UserError("lra plan needs --out (or --extra-cells, --default-table)");
       RunPlan p;
       p.profile = o->profile;
-      p.tasks = split_list(o->tasks, "--tasks");
-      p.models = split_list(o->models, "--models");
+      p.tasks = o->tasks.empty() ? default_table_tasks() : split_list(o->tasks, "--tasks");
+      p.models = o->models.empty() ? default_table_models() : split_list(o->models, "--models");
       for (const auto& t : p.tasks) find_task(t);
       for (const auto& m : p.models) find_model(m);
       p.seeds = o->seeds > 0 ? o->seeds : profile_seeds(global.config_dir, o->profile);

@@ -67,13 +67,15 @@ double linformer_attention_flops(const ModelConfig& model, int64_t n) {
 }
 
 ModelEntry linformer_model() {
-  return {"linformer", "keys/values projected along the sequence to k rows (Wang et al. 2020)", build_linformer,
+  ModelEntry entry{"linformer", "keys/values projected along the sequence to k rows (Wang et al. 2020)", build_linformer,
           linformer_attention_flops, [](const ModelConfig& m) {
             const int64_t k = m.attention.value("k", int64_t{256});  // E and F: (k, max_len) each
             return transformer_block_model_parameters(m, 4 * linear_parameters(m.d_model, m.d_model) +
                                                              2 * k * m.task.max_len);
           },
           {}, {}};  // every parameter gets a gradient; configured by configs/models/linformer.json
+  entry.default_table = true;
+  return entry;
 }
 
 }  // namespace lra

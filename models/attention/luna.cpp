@@ -169,7 +169,7 @@ double luna_attention_flops(const ModelConfig& model, int64_t n) {
 
 ModelEntry luna_model(int64_t proj_len) {
   const std::string slots = std::to_string(proj_len);
-  return {"luna-" + slots, "Luna, pack/unpack attention through a " + slots + "-slot learned P (Ma et al. 2021)",
+  ModelEntry entry{"luna-" + slots, "Luna, pack/unpack attention through a " + slots + "-slot learned P (Ma et al. 2021)",
           build_luna, luna_attention_flops, [](const ModelConfig& m) {
             const int64_t d = m.d_model, norm = norm_parameters(m.norm_type, d);
             const int64_t projections = m.attention.value("tie_kv", false) ? 5 : 7;  // tie_kv shares pack's K and V
@@ -186,6 +186,8 @@ ModelEntry luna_model(int64_t proj_len) {
             return {last + "weight", last + "bias"};
           },
           {}};  // configured by configs/models/luna-<proj_len>.json
+  entry.default_table = true;
+  return entry;
 }
 
 }  // namespace lra

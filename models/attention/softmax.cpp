@@ -53,11 +53,13 @@ double softmax_attention_flops(const ModelConfig& model, int64_t n) {
 }
 
 ModelEntry transformer_model() {
-  return {"transformer", "softmax multi-head attention, pre-LN (Vaswani et al. 2017)", build_transformer,
+  ModelEntry entry{"transformer", "softmax multi-head attention, pre-LN (Vaswani et al. 2017)", build_transformer,
           softmax_attention_flops, [](const ModelConfig& m) {
             return transformer_block_model_parameters(m, 4 * linear_parameters(m.d_model, m.d_model));
           },
           {}, {}};  // every parameter gets a gradient; configured by configs/models/transformer.json
+  entry.default_table = true;
+  return entry;
 }
 
 }  // namespace lra

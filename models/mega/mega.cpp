@@ -203,7 +203,10 @@ double mega_attention_flops(const ModelConfig& m, int64_t n) {
 }
 
 ModelEntry mega_model() {
-  return mega_entry("mega", "Mega: damped EMA + single-head gated attention over the whole sequence (Ma et al. 2023)");
+  ModelEntry entry =
+      mega_entry("mega", "Mega: damped EMA + single-head gated attention over the whole sequence (Ma et al. 2023)");
+  entry.default_table = true;
+  return entry;
 }
 
 ModelEntry mega_chunk_model() {

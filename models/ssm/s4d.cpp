@@ -135,6 +135,7 @@ ModelEntry s4d_model() {
                    "diagonal state-space layer, S4D-Lin init, FFT convolution, bidirectional (Gu et al. 2022)",
                    build_s4d, s4d_attention_flops, s4d_parameters, {}, nullptr, true, {}};
   entry.feed_forward = false;  // the GLU output linear mixes channels; no FFN sublayer
+  entry.default_table = true;
   // The SSM's own parameters train at their own rate and without weight decay (the official code's
   // `register(name, tensor, lr)`); C, D and the rest use the run's.
   entry.parameter_groups = [](const ModelConfig& m) {
