@@ -1,5 +1,6 @@
 #include "lra/report/run_inputs.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <sstream>
 
@@ -140,7 +141,8 @@ std::vector<InputChange> refuse_unless_accepted(const std::vector<InputChange>& 
       continue;
     }
     if (!record.is_array()) record = Json::array();
-    record.push_back({{"input", change.input}, {"what", change.what}});
+    const Json entry = {{"input", change.input}, {"what", change.what}};
+    if (std::find(record.begin(), record.end(), entry) == record.end()) record.push_back(entry);
   }
   return refused;
 }

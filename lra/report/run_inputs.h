@@ -52,7 +52,7 @@ std::string first_difference_text(const Json& was, const Json& now);
 // "config, data" -> {"config", "data"}; UserError naming the flag and the known kinds otherwise.
 std::set<std::string> parse_accepted_changes(const std::string& list);
 
-// The changes not in `accepted`; the accepted ones are appended to `record` as {"input", "what"}.
+// The changes not in `accepted`; the accepted ones are appended to `record` as {"input", "what"} (once each).
 std::vector<InputChange> refuse_unless_accepted(const std::vector<InputChange>& changes,
                                                 const std::set<std::string>& accepted, Json& record);
 

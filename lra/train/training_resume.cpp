@@ -1,5 +1,6 @@
 // Resume points and --resume. last.ckpt holds the weights, the optimiser, the RNG and the ResumeState;
 // best.ckpt the weights of the best validation step. Rank 0 reads and writes; every rank gets the bytes.
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
@@ -57,7 +58,9 @@ void TrainingRun::restore(const Checkpoint& checkpoint, const std::string& run_i
   }
   // Changes accepted when this run was resumed before stay recorded.
   if (checkpoint.meta.contains("accepted_changes") && checkpoint.meta["accepted_changes"].is_array())
-    for (const auto& change : checkpoint.meta["accepted_changes"]) accepted_changes_.push_back(change);
+    for (const auto& change : checkpoint.meta["accepted_changes"])
+      if (std::find(accepted_changes_.begin(), accepted_changes_.end(), change) == accepted_changes_.end())
+        accepted_changes_.push_back(change);
   refuse_changes("--resume: run " + run_id + " (" + paths_.last_checkpoint + ")",
                  changed_inputs(checkpoint.config, checkpoint.meta.value("inputs", Json()), config_, inputs_,
                                 {kInputConfig, kInputData, kInputModel, kInputCommit}),
